@@ -1,0 +1,109 @@
+//! Approximate nearest neighbours with hnsw_rs (cosine distance), plus exact search for
+//! small filtered sets and for measuring recall.
+
+use crate::error::{Error, Result};
+use hnsw_rs::api::AnnT;
+use hnsw_rs::hnswio::HnswIo;
+use hnsw_rs::prelude::{DistCosine, Hnsw};
+use std::path::Path;
+
+/// hnsw_rs file basename inside an index generation folder.
+pub const BASENAME: &str = "vectors";
+const MAX_CONNECTIONS: usize = 16;
+const MAX_LAYERS: usize = 16;
+const EF_CONSTRUCTION: usize = 200;
+
+/// Flat row-major storage of unit vectors; row i belongs to chunk i.
+#[derive(Debug, Clone, Default)]
+pub struct Vectors {
+    pub dim: usize,
+    pub data: Vec<f32>,
+}
+
+impl Vectors {
+    pub fn new(dim: usize) -> Self {
+        Vectors { dim, data: Vec::new() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.data.len() / self.dim.max(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.dim..(i + 1) * self.dim]
+    }
+
+    pub fn push(&mut self, v: &[f32]) {
+        debug_assert_eq!(v.len(), self.dim);
+        self.data.extend_from_slice(v);
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.data.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    pub fn from_bytes(dim: usize, bytes: &[u8]) -> Option<Vectors> {
+        if dim == 0 || bytes.len() % (4 * dim) != 0 {
+            return None;
+        }
+        let data = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        Some(Vectors { dim, data })
+    }
+
+    /// Exact top-k by cosine similarity among the rows `keep` accepts.
+    pub fn exact_search(&self, query: &[f32], k: usize, keep: &dyn Fn(u32) -> bool) -> Vec<(u32, f32)> {
+        let mut scored: Vec<(u32, f32)> = (0..self.len() as u32)
+            .filter(|&i| keep(i))
+            .map(|i| (i, crate::embed::cosine(self.row(i as usize), query)))
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(k);
+        scored
+    }
+}
+
+pub struct Ann {
+    hnsw: Hnsw<'static, f32, DistCosine>,
+}
+
+impl Ann {
+    pub fn build(vectors: &Vectors) -> Ann {
+        let hnsw = Hnsw::new(MAX_CONNECTIONS, vectors.len().max(1), MAX_LAYERS, EF_CONSTRUCTION, DistCosine);
+        let rows: Vec<(&[f32], usize)> = (0..vectors.len()).map(|i| (vectors.row(i), i)).collect();
+        hnsw.parallel_insert_slice(&rows);
+        let mut ann = Ann { hnsw };
+        ann.hnsw.set_searching_mode(true);
+        ann
+    }
+
+    pub fn dump(&self, dir: &Path) -> Result<()> {
+        self.hnsw
+            .file_dump(dir, BASENAME)
+            .map(|_| ())
+            .map_err(|e| Error::Io { path: dir.join(BASENAME), source: std::io::Error::other(e.to_string()) })
+    }
+
+    /// Loads a dumped graph. The files must have been checksum-verified first: hnsw_rs
+    /// asserts on malformed input instead of returning an error.
+    pub fn load(dir: &Path) -> Result<Ann> {
+        // hnsw_rs ties the loaded graph's lifetime to its loader even when, as here, the data
+        // is copied into memory rather than mapped. The loader is a few paths and options;
+        // leaking it once per index load gives the graph a 'static lifetime.
+        let loader: &'static mut HnswIo = Box::leak(Box::new(HnswIo::new(dir, BASENAME)));
+        let mut hnsw = loader
+            .load_hnsw::<f32, DistCosine>()
+            .map_err(|e| Error::IndexCorrupt { path: dir.to_path_buf(), reason: format!("vector graph: {e}") })?;
+        hnsw.set_searching_mode(true);
+        Ok(Ann { hnsw })
+    }
+
+    /// Approximate top-k by cosine similarity.
+    pub fn search(&self, query: &[f32], k: usize) -> Vec<(u32, f32)> {
+        let ef = (k * 4).max(64);
+        self.hnsw.search(query, k, ef).into_iter().map(|n| (n.d_id as u32, 1.0 - n.distance)).collect()
+    }
+}

@@ -1,0 +1,40 @@
+//! Progress reporting and cancellation for long work, independent of how it is shown
+//! (a terminal bar in the CLI, events in the app).
+
+/// The phases of building an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Scanning,
+    Parsing,
+    Embedding,
+    Indexing,
+    Writing,
+}
+
+impl Stage {
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Scanning => "scanning",
+            Stage::Parsing => "parsing",
+            Stage::Embedding => "embedding",
+            Stage::Indexing => "indexing",
+            Stage::Writing => "writing",
+        }
+    }
+}
+
+/// Receives progress; `total` is 0 when a stage has no count.
+pub trait Progress: Sync {
+    fn stage(&self, _stage: Stage, _total: u64) {}
+    fn advance(&self, _done: u64) {}
+    /// Polled between batches; returning true stops the work with `Error::Cancelled` and
+    /// leaves the previous index untouched.
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Ignores progress and never cancels.
+pub struct Silent;
+
+impl Progress for Silent {}

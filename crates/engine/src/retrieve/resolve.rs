@@ -1,0 +1,304 @@
+//! Which drugs a question is about: generic and brand names, misspellings, several at once.
+
+use crate::corpus::Drug;
+use crate::text::words;
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The drug's title (generic name).
+    Generic,
+    /// A brand or alternate name.
+    Brand,
+    /// A misspelling within a small edit distance of either.
+    Fuzzy,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResolvedDrug {
+    /// Index into the library's drugs.
+    #[serde(skip)]
+    pub index: usize,
+    pub slug: String,
+    pub title: String,
+    /// The words of the question that named it.
+    pub matched: String,
+    pub how: MatchKind,
+    pub is_banned: bool,
+}
+
+/// What resolution found in a question.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Resolution {
+    pub drugs: Vec<ResolvedDrug>,
+    /// Words that look like drug names but match nothing in the library.
+    pub unknown: Vec<String>,
+}
+
+/// Name lookup over a library's drugs.
+pub struct DrugCatalog {
+    /// Normalised name (words joined by one space) → (drug, is the title).
+    names: HashMap<String, (usize, bool)>,
+    /// The same names grouped by word count, for fuzzy matching.
+    by_length: HashMap<usize, Vec<String>>,
+    longest: usize,
+    titles: Vec<(String, String, bool)>,
+}
+
+/// Common drug-name endings (INN stems), used to spot names the library does not have.
+const DRUG_STEMS: &[&str] = &[
+    "mab",
+    "nib",
+    "pril",
+    "sartan",
+    "olol",
+    "dipine",
+    "statin",
+    "azole",
+    "mycin",
+    "cillin",
+    "cycline",
+    "floxacin",
+    "vir",
+    "gliptin",
+    "gliflozin",
+    "glutide",
+    "zepam",
+    "zolam",
+    "oxetine",
+    "triptan",
+    "profen",
+    "parin",
+    "semide",
+    "thiazide",
+    "lukast",
+    "afil",
+    "setron",
+    "tidine",
+    "prazole",
+    "caine",
+    "dronate",
+    "terol",
+    "olone",
+    "asone",
+    "barbital",
+    "azepine",
+    "apine",
+    "peridol",
+    "xaban",
+    "gatran",
+    "platin",
+    "rubicin",
+    "tinib",
+    "zumab",
+    "ximab",
+    "codone",
+    "morphone",
+    "adol",
+    "pramine",
+    "triptyline",
+    "faxine",
+    "dazole",
+    "conazole",
+    "sporin",
+    "penem",
+];
+
+/// Words that end like drug stems but are ordinary English.
+const NOT_DRUGS: &[&str] = &["survive", "pasteurize", "alcohol", "olive", "revive", "arrive", "wave", "drive"];
+
+fn normalise(name: &str) -> String {
+    words(name).join(" ")
+}
+
+impl DrugCatalog {
+    pub fn new(drugs: &[Drug]) -> DrugCatalog {
+        let mut names = HashMap::new();
+        let add = |name: &str, drug: usize, is_title: bool, names: &mut HashMap<String, (usize, bool)>| {
+            let key = normalise(name);
+            if !key.is_empty() {
+                // A title always wins over another drug's brand of the same spelling.
+                let keep_existing = names.get(&key).is_some_and(|&(_, existing_title)| existing_title && !is_title);
+                if !keep_existing {
+                    names.insert(key, (drug, is_title));
+                }
+            }
+        };
+        for (i, drug) in drugs.iter().enumerate() {
+            add(&drug.title, i, true, &mut names);
+            // "Amoxicillin and Clavulanate" is also asked as "amoxicillin/clavulanate".
+            if drug.title.contains(" and ") {
+                add(&drug.title.replace(" and ", " "), i, true, &mut names);
+            }
+            add(&drug.slug.replace('-', " "), i, true, &mut names);
+            for synonym in &drug.synonyms {
+                add(synonym, i, false, &mut names);
+            }
+        }
+        let mut by_length: HashMap<usize, Vec<String>> = HashMap::new();
+        for name in names.keys() {
+            by_length.entry(name.split(' ').count()).or_default().push(name.clone());
+        }
+        for list in by_length.values_mut() {
+            list.sort();
+        }
+        let longest = by_length.keys().copied().max().unwrap_or(1);
+        let titles = drugs.iter().map(|d| (d.slug.clone(), d.title.clone(), d.is_banned)).collect();
+        DrugCatalog { names, by_length, longest, titles }
+    }
+
+    /// Finds every drug named in the question, longest names first.
+    pub fn resolve(&self, question: &str) -> Resolution {
+        let tokens = words(question);
+        let mut used = vec![false; tokens.len()];
+        let mut found: Vec<(usize, ResolvedDrug)> = Vec::new();
+        let push =
+            |position: usize, drug: usize, matched: String, how: MatchKind, found: &mut Vec<(usize, ResolvedDrug)>| {
+                if found.iter().any(|(_, r)| r.index == drug) {
+                    return;
+                }
+                let (slug, title, is_banned) = self.titles[drug].clone();
+                found.push((position, ResolvedDrug { index: drug, slug, title, matched, how, is_banned }));
+            };
+
+        for n in (1..=self.longest.min(tokens.len())).rev() {
+            for start in 0..=tokens.len() - n {
+                if used[start..start + n].iter().any(|&u| u) {
+                    continue;
+                }
+                let phrase = tokens[start..start + n].join(" ");
+                if let Some(&(drug, is_title)) = self.names.get(&phrase) {
+                    used[start..start + n].iter_mut().for_each(|u| *u = true);
+                    let how = if is_title { MatchKind::Generic } else { MatchKind::Brand };
+                    push(start, drug, phrase, how, &mut found);
+                }
+            }
+        }
+        for n in (1..=self.longest.min(tokens.len())).rev() {
+            for start in 0..=tokens.len() - n {
+                if used[start..start + n].iter().any(|&u| u) {
+                    continue;
+                }
+                let phrase = tokens[start..start + n].join(" ");
+                if let Some(name) = self.closest(&phrase, n) {
+                    let (drug, _) = self.names[&name];
+                    used[start..start + n].iter_mut().for_each(|u| *u = true);
+                    push(start, drug, phrase, MatchKind::Fuzzy, &mut found);
+                }
+            }
+        }
+        found.sort_by_key(|(position, _)| *position);
+        let unknown =
+            tokens.iter().zip(&used).filter(|(t, u)| !**u && looks_like_drug(t)).map(|(t, _)| t.clone()).collect();
+        Resolution { drugs: found.into_iter().map(|(_, r)| r).collect(), unknown }
+    }
+
+    /// The library name within a small edit distance of `phrase`, if exactly one is closest.
+    fn closest(&self, phrase: &str, word_count: usize) -> Option<String> {
+        let len = phrase.chars().count();
+        if len < 5 || phrase.chars().all(|c| c.is_ascii_digit() || c == ' ') {
+            return None;
+        }
+        let allowed = if len >= 8 { 2 } else { 1 };
+        let mut best: Option<(usize, &String)> = None;
+        let mut tie = false;
+        for name in self.by_length.get(&word_count)? {
+            if name.chars().count().abs_diff(len) > allowed {
+                continue;
+            }
+            let d = strsim::damerau_levenshtein(phrase, name);
+            if d <= allowed {
+                match best {
+                    Some((bd, _)) if d > bd => {}
+                    Some((bd, bn)) if d == bd => tie |= self.names[bn].0 != self.names[name].0,
+                    _ => {
+                        best = Some((d, name));
+                        tie = false;
+                    }
+                }
+            }
+        }
+        match best {
+            Some((_, name)) if !tie => Some(name.clone()),
+            _ => None,
+        }
+    }
+}
+
+fn looks_like_drug(word: &str) -> bool {
+    word.len() >= 6 && !NOT_DRUGS.contains(&word) && DRUG_STEMS.iter().any(|s| word.ends_with(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drug(slug: &str, title: &str, synonyms: &[&str]) -> Drug {
+        Drug {
+            slug: slug.into(),
+            title: title.into(),
+            description: String::new(),
+            synonyms: synonyms.iter().map(|s| s.to_string()).collect(),
+            is_banned: false,
+            faqs: vec![],
+            library: "test".into(),
+            source: Default::default(),
+            content_hash: String::new(),
+        }
+    }
+
+    fn catalog() -> DrugCatalog {
+        DrugCatalog::new(&[
+            drug("imiquimod", "Imiquimod", &["Aldara", "Zyclara"]),
+            drug("rivastigmine", "Rivastigmine", &["Exelon"]),
+            drug("ibuprofen", "Ibuprofen", &["Advil", "Motrin"]),
+            drug("lisinopril", "Lisinopril", &["Zestril"]),
+            drug("amoxicillin", "Amoxicillin", &["Amoxil"]),
+            drug("amoxicillin-and-clavulanate", "Amoxicillin and Clavulanate", &["Augmentin"]),
+            drug("insulin-glargine", "Insulin Glargine", &["Lantus"]),
+        ])
+    }
+
+    fn slugs(r: &Resolution) -> Vec<&str> {
+        r.drugs.iter().map(|d| d.slug.as_str()).collect()
+    }
+
+    #[test]
+    fn generic_brand_and_several() {
+        let c = catalog();
+        assert_eq!(slugs(&c.resolve("Aldara side effects")), ["imiquimod"]);
+        assert_eq!(c.resolve("Aldara side effects").drugs[0].how, MatchKind::Brand);
+        assert_eq!(slugs(&c.resolve("can I take ibuprofen with lisinopril?")), ["ibuprofen", "lisinopril"]);
+        assert_eq!(slugs(&c.resolve("How much Lantus?")), ["insulin-glargine"]);
+    }
+
+    #[test]
+    fn misspellings() {
+        let c = catalog();
+        let r = c.resolve("rivatigmine dose");
+        assert_eq!(slugs(&r), ["rivastigmine"]);
+        assert_eq!(r.drugs[0].how, MatchKind::Fuzzy);
+        assert_eq!(slugs(&c.resolve("ibuprofin for a headache")), ["ibuprofen"]);
+        assert_eq!(slugs(&c.resolve("insulin glargin timing")), ["insulin-glargine"]);
+    }
+
+    #[test]
+    fn longest_name_wins() {
+        let c = catalog();
+        assert_eq!(slugs(&c.resolve("amoxicillin/clavulanate for sinusitis")), ["amoxicillin-and-clavulanate"]);
+        assert_eq!(slugs(&c.resolve("amoxicillin and clavulanate dose")), ["amoxicillin-and-clavulanate"]);
+        assert_eq!(slugs(&c.resolve("amoxicillin dose")), ["amoxicillin"]);
+    }
+
+    #[test]
+    fn unknown_drugs_and_plain_words() {
+        let c = catalog();
+        let r = c.resolve("What is the dose of zolmitriptan for migraine?");
+        assert!(r.drugs.is_empty());
+        assert_eq!(r.unknown, ["zolmitriptan"]);
+        assert!(c.resolve("what helps a headache when pregnant").drugs.is_empty());
+        assert!(c.resolve("is it safe with alcohol").drugs.is_empty());
+    }
+}

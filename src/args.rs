@@ -1,0 +1,43 @@
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// DrugChatter: offline, cited answers about medicines.
+#[derive(Parser, Debug)]
+#[command(name = "drugchatter", version, about)]
+pub struct Args {
+    /// Where indexes live [default: the platform data directory; env DRUGCHATTER_DATA_DIR]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// The models folder holding manifest.json [default: ./models; env DRUGCHATTER_MODELS_DIR]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub models_dir: Option<PathBuf>,
+
+    /// More log output on stderr (-v info, -vv debug); DRUGCHATTER_LOG overrides
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Build or update the index of the monograph library (only changed files are re-embedded)
+    Index {
+        /// The folder of monographs [default: ./corpus; env DRUGCHATTER_CORPUS_DIR]
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
+    },
+    /// Show the passages that best answer a question
+    Search {
+        /// The question, e.g. "How does imiquimod work?"
+        question: String,
+        /// How many passages to show
+        #[arg(short, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
+        k: u16,
+        /// Print the results as JSON (schema in README)
+        #[arg(long)]
+        json: bool,
+    },
+}

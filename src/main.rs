@@ -1,0 +1,83 @@
+//! `drugchatter`: the command-line client of the DrugChatter engine.
+
+mod args;
+mod printer;
+mod progress_bar;
+
+use anyhow::{Context, Result};
+use args::{Args, Command};
+use clap::Parser;
+use drugchatter_engine::{Engine, Paths};
+use std::time::Instant;
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    init_logging(args.verbose);
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DRUGCHATTER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn paths(args: &Args) -> Paths {
+    let mut paths = Paths::discover();
+    if let Some(dir) = &args.data_dir {
+        paths.data_dir = dir.clone();
+    }
+    if let Some(dir) = &args.models_dir {
+        paths.models_dir = dir.clone();
+    }
+    paths
+}
+
+fn run(args: Args) -> Result<std::process::ExitCode> {
+    let mut paths = paths(&args);
+    match &args.command {
+        Command::Index { corpus } => {
+            if let Some(corpus) = corpus {
+                paths.corpus_dir = corpus.clone();
+            }
+            let mut engine = Engine::open(paths).context("starting the engine")?;
+            let bar = progress_bar::Bar::new();
+            let report = engine.update_index(None, &bar)?;
+            bar.finish();
+            printer::standard::build_report(&report);
+            Ok(if report.failures.is_empty() {
+                std::process::ExitCode::SUCCESS
+            } else {
+                std::process::ExitCode::from(2)
+            })
+        }
+        Command::Search { question, k, json } => {
+            let started = Instant::now();
+            let mut engine = Engine::open(paths).context("starting the engine")?;
+            let bar = progress_bar::Bar::new();
+            if let Some(report) = engine.ensure_index(&bar)? {
+                bar.finish();
+                eprintln!("built the index on first use:");
+                printer::standard::build_report(&report);
+            }
+            let results = engine.search(question, usize::from(*k))?;
+            if *json {
+                printer::json::search_results(&results)?;
+            } else {
+                printer::standard::search_results(&results, started.elapsed());
+            }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+    }
+}

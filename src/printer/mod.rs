@@ -1,0 +1,4 @@
+//! Output formats, kept apart from the engine: people read `standard`, programs read `json`.
+
+pub mod json;
+pub mod standard;
