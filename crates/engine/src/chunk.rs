@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn long_block_cut_at_sentences() {
-        let sentence = format!("{}end.", "w ".repeat(49));
+        let sentence = format!("Word {}end.", "w ".repeat(48));
         let text = std::iter::repeat_n(sentence.as_str(), 8).collect::<Vec<_>>().join(" ");
         let pieces = group_blocks(&[block(&text, 0)]);
         assert!(pieces.len() >= 2);

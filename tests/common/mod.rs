@@ -1,0 +1,64 @@
+//! Shared set-up for the integration tests: the real models, real monographs from
+//! `corpus/`, and throw-away data folders.
+#![allow(dead_code)]
+
+use drugchatter_engine::progress::Silent;
+use drugchatter_engine::{Engine, Paths};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn models_dir() -> PathBuf {
+    let dir = repo().join("models");
+    assert!(
+        dir.join("all-minilm-l6-v2/model.safetensors").exists(),
+        "the real models are needed: run `python3 models/fetch.py` first"
+    );
+    dir
+}
+
+pub fn shared() -> PathBuf {
+    repo().join("../shared")
+}
+
+/// The monographs most tests use: real files from `corpus/`, few enough to embed in seconds.
+pub const SMALL_CORPUS: &[&str] =
+    &["imiquimod", "ibuprofen", "lisinopril", "metformin", "rivastigmine", "sertraline", "ranitidine", "acetaminophen"];
+
+/// Copies the named monographs into a fresh folder.
+pub fn corpus_copy(slugs: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for slug in slugs {
+        std::fs::copy(repo().join("corpus").join(format!("{slug}.md")), dir.path().join(format!("{slug}.md")))
+            .unwrap_or_else(|e| panic!("copying {slug}.md: {e}"));
+    }
+    dir
+}
+
+pub fn paths(corpus: &Path, data: &Path) -> Paths {
+    Paths { data_dir: data.to_path_buf(), models_dir: models_dir(), corpus_dir: corpus.to_path_buf() }
+}
+
+/// An engine over `corpus`, with its index built in a fresh data folder.
+pub fn engine_over(corpus: &Path) -> (Engine, tempfile::TempDir) {
+    let data = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(paths(corpus, data.path())).expect("engine opens");
+    engine.update_index(None, &Silent).expect("index builds");
+    (engine, data)
+}
+
+/// One engine over SMALL_CORPUS shared by all tests of a test binary: building it embeds
+/// a few hundred passages.
+pub fn small_engine() -> &'static Engine {
+    static ENGINE: OnceLock<(Engine, tempfile::TempDir, tempfile::TempDir)> = OnceLock::new();
+    &ENGINE
+        .get_or_init(|| {
+            let corpus = corpus_copy(SMALL_CORPUS);
+            let (engine, data) = engine_over(corpus.path());
+            (engine, data, corpus)
+        })
+        .0
+}

@@ -1,0 +1,129 @@
+//! The persistent index: reloading without re-embedding, incremental updates, failures
+//! reported per file.
+
+mod common;
+
+use drugchatter_engine::progress::Silent;
+use drugchatter_engine::Engine;
+
+fn chunk_ids(engine: &Engine, slug: &str) -> Vec<String> {
+    let index = &engine.library().unwrap().index;
+    index.chunks.iter().filter(|c| index.drug_of(c).slug == slug).map(|c| c.id.clone()).collect()
+}
+
+#[test]
+fn reopening_loads_the_index_without_embedding() {
+    let corpus = common::corpus_copy(&["imiquimod", "ibuprofen"]);
+    let (engine, data) = common::engine_over(corpus.path());
+    let chunks = engine.library().unwrap().index.chunks.len();
+    drop(engine);
+
+    let mut reopened = Engine::open(common::paths(corpus.path(), data.path())).unwrap();
+    assert_eq!(reopened.library().expect("index loaded at start-up").index.chunks.len(), chunks);
+    let report = reopened.update_index(None, &Silent).unwrap();
+    assert!(!report.rebuilt);
+    assert_eq!(report.embedded_chunks, 0);
+    assert_eq!(reopened.search("Advil side effects", 3).unwrap().hits[0].drug_slug, "ibuprofen");
+}
+
+#[test]
+fn only_the_changed_monograph_is_re_embedded() {
+    let corpus = common::corpus_copy(&["imiquimod", "ibuprofen", "lisinopril"]);
+    let (mut engine, _data) = common::engine_over(corpus.path());
+    let before = engine.library().unwrap().index.chunks.len();
+    let imiquimod_ids = chunk_ids(&engine, "imiquimod");
+    let vector_of = |engine: &Engine, id: &str| {
+        let index = &engine.library().unwrap().index;
+        let i = index.chunks.iter().position(|c| c.id == id).unwrap();
+        index.vectors.row(i).to_vec()
+    };
+    let kept_vector = vector_of(&engine, &imiquimod_ids[0]);
+
+    // Touching a file without changing its bytes re-embeds nothing.
+    let path = corpus.path().join("lisinopril.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, &text).unwrap();
+    let report = engine.update_index(None, &Silent).unwrap();
+    assert_eq!((report.rebuilt, report.embedded_chunks), (false, 0));
+
+    // Changing one file re-embeds exactly that file's chunks.
+    let changed =
+        text.replacen("## **Drug Interactions**\n", "## **Drug Interactions**\n\nA note added for the test.\n", 1);
+    assert_ne!(changed, text);
+    std::fs::write(&path, changed).unwrap();
+    let report = engine.update_index(None, &Silent).unwrap();
+    assert!(report.rebuilt);
+    assert_eq!(report.embedded_chunks, chunk_ids(&engine, "lisinopril").len());
+    assert_eq!(report.reused_chunks, before - report.embedded_chunks);
+    assert_eq!(chunk_ids(&engine, "imiquimod"), imiquimod_ids, "ids of untouched files are stable");
+    assert_eq!(vector_of(&engine, &imiquimod_ids[0]), kept_vector, "untouched vectors are reused as they were");
+
+    // Adding a file embeds only it; removing one embeds nothing.
+    std::fs::copy(common::repo().join("corpus/metformin.md"), corpus.path().join("metformin.md")).unwrap();
+    let report = engine.update_index(None, &Silent).unwrap();
+    assert_eq!(report.embedded_chunks, chunk_ids(&engine, "metformin").len());
+    std::fs::remove_file(corpus.path().join("ibuprofen.md")).unwrap();
+    let report = engine.update_index(None, &Silent).unwrap();
+    assert_eq!(report.embedded_chunks, 0);
+    assert!(chunk_ids(&engine, "ibuprofen").is_empty());
+    assert_eq!(engine.search("Advil dose", 3).unwrap().drugs.len(), 0);
+}
+
+#[test]
+fn malformed_files_are_reported_and_the_rest_indexed() {
+    let corpus = common::corpus_copy(&["imiquimod"]);
+    std::fs::write(corpus.path().join("no-front-matter.md"), "## **Usage**\n\nText.\n").unwrap();
+    std::fs::write(corpus.path().join("bad-yaml.md"), "---\ntitle: X\nfaqs:\n  - q: [oops\n---\n## **Usage**\n\nT.\n")
+        .unwrap();
+    std::fs::write(corpus.path().join("empty.md"), "").unwrap();
+    std::fs::write(corpus.path().join("binary.md"), [0xff, 0xfe, 0x00, 0x41, 0x00]).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(common::paths(corpus.path(), data.path())).unwrap();
+    let report = engine.update_index(None, &Silent).unwrap();
+    assert_eq!(report.drugs, 1);
+    let mut failures: Vec<(String, usize)> =
+        report.failures.iter().map(|f| (f.path.file_name().unwrap().to_string_lossy().into_owned(), f.line)).collect();
+    failures.sort();
+    assert_eq!(
+        failures,
+        [
+            ("bad-yaml.md".to_string(), 4),
+            ("binary.md".into(), 1),
+            ("empty.md".into(), 1),
+            ("no-front-matter.md".into(), 1)
+        ]
+    );
+    assert!(report.failures.iter().all(|f| f.to_string().contains(".md:")));
+    assert_eq!(engine.search("How does imiquimod work?", 1).unwrap().hits[0].drug_slug, "imiquimod");
+}
+
+#[test]
+fn chunk_ids_are_stable_across_builds() {
+    let corpus = common::corpus_copy(&["imiquimod", "metformin"]);
+    let (first, _a) = common::engine_over(corpus.path());
+    let (second, _b) = common::engine_over(corpus.path());
+    let ids = |e: &Engine| e.library().unwrap().index.chunks.iter().map(|c| (c.id.clone(), c.span)).collect::<Vec<_>>();
+    assert_eq!(ids(&first), ids(&second));
+}
+
+#[test]
+fn missing_model_gives_a_fetch_hint() {
+    let corpus = common::corpus_copy(&["imiquimod"]);
+    let models = tempfile::tempdir().unwrap();
+    std::fs::copy(common::models_dir().join("manifest.json"), models.path().join("manifest.json")).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut paths = common::paths(corpus.path(), data.path());
+    paths.models_dir = models.path().to_path_buf();
+    let message = Engine::open(paths.clone()).err().expect("no model, no engine").to_string();
+    assert!(message.contains("model.safetensors") && message.contains("python3 models/fetch.py"), "{message}");
+
+    // A corrupt copy is detected by its hash.
+    let dir = models.path().join("all-minilm-l6-v2");
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["config.json", "tokenizer.json"] {
+        std::fs::copy(common::models_dir().join("all-minilm-l6-v2").join(f), dir.join(f)).unwrap();
+    }
+    std::fs::write(dir.join("model.safetensors"), b"not a model").unwrap();
+    let message = Engine::open(paths).err().expect("corrupt model, no engine").to_string();
+    assert!(message.contains("corrupt") && message.contains("fetch"), "{message}");
+}
