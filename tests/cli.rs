@@ -1,0 +1,70 @@
+//! The `drugchatter` binary, as a user runs it.
+
+mod common;
+
+use std::process::Command;
+
+fn drugchatter(data: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_drugchatter"));
+    cmd.env("DRUGCHATTER_DATA_DIR", data).env("DRUGCHATTER_MODELS_DIR", common::models_dir()).env_remove("DRUGCHATTER_LOG");
+    cmd
+}
+
+#[test]
+fn index_then_search_json() {
+    let corpus = common::corpus_copy(&["imiquimod", "lisinopril"]);
+    std::fs::write(corpus.path().join("broken.md"), "no front matter\n").unwrap();
+    let data = tempfile::tempdir().unwrap();
+
+    let out = drugchatter(data.path()).args(["index", "--corpus"]).arg(corpus.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "failures give exit code 2: {stderr}");
+    assert!(stderr.contains("3 files, 2 drugs"), "{stderr}");
+    assert!(stderr.contains("broken.md:1: missing YAML front matter"), "{stderr}");
+
+    let out = drugchatter(data.path()).args(["search", "Zyclara how does it work", "-k", "3", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["query"], "Zyclara how does it work");
+    assert_eq!(json["no_matching_drug"], false);
+    assert_eq!(json["drugs"][0]["slug"], "imiquimod");
+    assert_eq!(json["drugs"][0]["how"], "brand");
+    assert_eq!(json["intents"][0], "mechanism");
+    let hits = json["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 3);
+    let top = &hits[0];
+    for field in ["rank", "chunk_id", "drug", "drug_slug", "library", "section", "section_path", "section_kind", "score", "similarity", "source", "span", "text"] {
+        assert!(!top[field].is_null(), "hit field {field} missing: {top}");
+    }
+    assert_eq!(top["section_kind"], "how_it_works");
+    assert_eq!(top["library"], "bundled");
+    assert!(top["span"]["end"].as_u64().unwrap() > top["span"]["start"].as_u64().unwrap());
+}
+
+#[test]
+fn search_builds_the_index_on_first_use_and_says_so() {
+    let corpus = common::corpus_copy(&["metformin"]);
+    let data = tempfile::tempdir().unwrap();
+    let out = drugchatter(data.path())
+        .env("DRUGCHATTER_CORPUS_DIR", corpus.path())
+        .args(["search", "metforman dose"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("built the index on first use"), "{stderr}");
+    assert!(stdout.starts_with("Drugs: Metformin (\"metforman\")"), "{stdout}");
+    assert!(stdout.contains("Metformin — Dosage"), "{stdout}");
+}
+
+#[test]
+fn missing_models_fail_with_a_clear_message() {
+    let data = tempfile::tempdir().unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let out = drugchatter(data.path()).env("DRUGCHATTER_MODELS_DIR", empty.path()).args(["search", "x"]).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: starting the engine: model manifest"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
