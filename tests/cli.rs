@@ -6,7 +6,9 @@ use std::process::Command;
 
 fn drugchatter(data: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_drugchatter"));
-    cmd.env("DRUGCHATTER_DATA_DIR", data).env("DRUGCHATTER_MODELS_DIR", common::models_dir()).env_remove("DRUGCHATTER_LOG");
+    cmd.env("DRUGCHATTER_DATA_DIR", data)
+        .env("DRUGCHATTER_MODELS_DIR", common::models_dir())
+        .env_remove("DRUGCHATTER_LOG");
     cmd
 }
 
@@ -22,7 +24,8 @@ fn index_then_search_json() {
     assert!(stderr.contains("3 files, 2 drugs"), "{stderr}");
     assert!(stderr.contains("broken.md:1: missing YAML front matter"), "{stderr}");
 
-    let out = drugchatter(data.path()).args(["search", "Zyclara how does it work", "-k", "3", "--json"]).output().unwrap();
+    let out =
+        drugchatter(data.path()).args(["search", "Zyclara how does it work", "-k", "3", "--json"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["query"], "Zyclara how does it work");
@@ -33,7 +36,21 @@ fn index_then_search_json() {
     let hits = json["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 3);
     let top = &hits[0];
-    for field in ["rank", "chunk_id", "drug", "drug_slug", "library", "section", "section_path", "section_kind", "score", "similarity", "source", "span", "text"] {
+    for field in [
+        "rank",
+        "chunk_id",
+        "drug",
+        "drug_slug",
+        "library",
+        "section",
+        "section_path",
+        "section_kind",
+        "score",
+        "similarity",
+        "source",
+        "span",
+        "text",
+    ] {
         assert!(!top[field].is_null(), "hit field {field} missing: {top}");
     }
     assert_eq!(top["section_kind"], "how_it_works");
@@ -62,7 +79,8 @@ fn search_builds_the_index_on_first_use_and_says_so() {
 fn missing_models_fail_with_a_clear_message() {
     let data = tempfile::tempdir().unwrap();
     let empty = tempfile::tempdir().unwrap();
-    let out = drugchatter(data.path()).env("DRUGCHATTER_MODELS_DIR", empty.path()).args(["search", "x"]).output().unwrap();
+    let out =
+        drugchatter(data.path()).env("DRUGCHATTER_MODELS_DIR", empty.path()).args(["search", "x"]).output().unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("error: starting the engine: model manifest"), "{stderr}");
