@@ -40,4 +40,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure retrieval: embedding throughput, index build and load, query latency, recall, memory
+    Bench {
+        /// The folder of monographs [default: ./corpus]
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
+        /// Questions to time, one JSON object with a "question" per line
+        #[arg(long, value_name = "FILE", default_value = "eval/questions.jsonl")]
+        questions: PathBuf,
+        /// Size of the synthetic index to measure as well (0 to skip)
+        #[arg(long, value_name = "N", default_value_t = 100_000)]
+        synthetic: usize,
+    },
 }

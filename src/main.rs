@@ -1,6 +1,7 @@
 //! `drugchatter`: the command-line client of the DrugChatter engine.
 
 mod args;
+mod bench;
 mod printer;
 mod progress_bar;
 
@@ -77,6 +78,13 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
             } else {
                 printer::standard::search_results(&results, started.elapsed());
             }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Bench { corpus, questions, synthetic } => {
+            if let Some(corpus) = corpus {
+                paths.corpus_dir = corpus.clone();
+            }
+            bench::run(paths, questions, *synthetic)?;
             Ok(std::process::ExitCode::SUCCESS)
         }
     }

@@ -1,0 +1,256 @@
+//! `drugchatter bench`: retrieval figures for BENCHMARKS.md. Speed is measured here, never
+//! asserted in tests.
+
+use anyhow::{Context, Result};
+use drugchatter_engine::index::lexical::Bm25;
+use drugchatter_engine::index::vector::{Ann, Vectors};
+use drugchatter_engine::index::Index;
+use drugchatter_engine::progress::{Progress, Stage};
+use drugchatter_engine::{retrieve, Engine, Paths, BUNDLED_LIBRARY};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Records when each build stage started, to time the embedding stage on its own.
+#[derive(Default)]
+struct StageClock {
+    marks: Mutex<Vec<(Stage, Instant, u64)>>,
+}
+
+impl Progress for StageClock {
+    fn stage(&self, stage: Stage, total: u64) {
+        self.marks.lock().unwrap().push((stage, Instant::now(), total));
+    }
+}
+
+impl StageClock {
+    fn duration_of(&self, stage: Stage) -> Option<(Duration, u64)> {
+        let marks = self.marks.lock().unwrap();
+        let i = marks.iter().position(|m| m.0 == stage)?;
+        let end = marks.get(i + 1).map_or_else(Instant::now, |m| m.1);
+        Some((end - marks[i].1, marks[i].2))
+    }
+}
+
+pub fn run(paths: Paths, questions: &Path, synthetic: usize) -> Result<()> {
+    println!("machine: {}", machine());
+    corpus(paths, questions)?;
+    if synthetic > 0 {
+        synthetic_index(synthetic);
+    }
+    Ok(())
+}
+
+fn corpus(mut paths: Paths, questions: &Path) -> Result<()> {
+    let scratch = tempfile::tempdir()?;
+    paths.data_dir = scratch.path().to_path_buf();
+    println!("\n## Bundled corpus ({})", paths.corpus_dir.display());
+    let started = Instant::now();
+    let mut engine = Engine::open(paths.clone()).context("starting the engine")?;
+    println!("embedder load: {:.2} s", started.elapsed().as_secs_f64());
+
+    let clock = StageClock::default();
+    let report = engine.update_index(None, &clock)?;
+    let (embed_time, embedded) = clock.duration_of(Stage::Embedding).unwrap_or_default();
+    println!("files {}, drugs {}, chunks {}", report.files, report.drugs, report.chunks);
+    println!(
+        "embedding: {} chunks in {:.1} s = {:.1} chunks/s",
+        embedded,
+        embed_time.as_secs_f64(),
+        embedded as f64 / embed_time.as_secs_f64()
+    );
+    println!("index build (scan → write, incl. embedding): {:.1} s", report.elapsed.as_secs_f64());
+    let index_dir = paths.index_dir(BUNDLED_LIBRARY);
+    let mut loads: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            Index::load(&index_dir).map(|_| t.elapsed().as_secs_f64() * 1000.0)
+        })
+        .collect::<Result<_, _>>()?;
+    loads.sort_by(f64::total_cmp);
+    println!("index load: median {:.1} ms (5 loads), {:.1} MB on disk", loads[2], dir_size(&index_dir) as f64 / 1e6);
+
+    let questions = read_questions(questions)?;
+    let library = engine.library().expect("just built");
+    let mut end_to_end = Vec::new();
+    let mut retrieval_only = Vec::new();
+    let (mut found, mut wanted) = (0, 0);
+    for q in &questions {
+        let t = Instant::now();
+        engine.search(q, 10)?;
+        end_to_end.push(t.elapsed());
+        let vector = engine.embedder().embed_one(q)?;
+        let t = Instant::now();
+        retrieve::search(&library.index, &library.catalog, q, &vector, 10);
+        retrieval_only.push(t.elapsed());
+        let exact: Vec<u32> = library.index.vectors.exact_search(&vector, 10, &|_| true).iter().map(|h| h.0).collect();
+        let approx: Vec<u32> = library.index.ann_search(&vector, 10).iter().map(|h| h.0).collect();
+        wanted += exact.len();
+        found += exact.iter().filter(|id| approx.contains(id)).count();
+    }
+    println!(
+        "query latency over {} questions, with query embedding: p50 {:.1} ms, p99 {:.1} ms",
+        questions.len(),
+        percentile(&mut end_to_end, 0.50),
+        percentile(&mut end_to_end, 0.99)
+    );
+    println!(
+        "query latency, retrieval only (resolve + vector + BM25 + fusion): p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&mut retrieval_only, 0.50),
+        percentile(&mut retrieval_only, 0.99)
+    );
+    println!("recall@10, HNSW vs exact (eval questions): {:.4}", found as f64 / wanted.max(1) as f64);
+    println!("peak RSS so far: {:.0} MB", peak_rss_mb());
+    Ok(())
+}
+
+fn synthetic_index(n: usize) {
+    println!("\n## Synthetic index: {n} chunks (clustered 384-d unit vectors, Zipf-distributed text)");
+    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let centroids: Vec<Vec<f32>> = (0..(n / 100).max(1)).map(|_| unit(&mut rng, None)).collect();
+    let mut vectors = Vectors::new(384);
+    for i in 0..n {
+        vectors.push(&unit(&mut rng, Some(&centroids[i % centroids.len()])));
+    }
+    let t = Instant::now();
+    let ann = Ann::build(&vectors);
+    println!("HNSW build: {:.1} s ({:.0} vectors/s)", t.elapsed().as_secs_f64(), n as f64 / t.elapsed().as_secs_f64());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let t = Instant::now();
+    ann.dump(dir.path()).expect("dump");
+    std::fs::write(dir.path().join("vectors.bin"), vectors.to_bytes()).expect("write vectors");
+    println!("write: {:.2} s, {:.0} MB on disk", t.elapsed().as_secs_f64(), dir_size(dir.path()) as f64 / 1e6);
+    drop(ann);
+    let t = Instant::now();
+    let ann = Ann::load(dir.path()).expect("load");
+    let bytes = std::fs::read(dir.path().join("vectors.bin")).expect("read vectors");
+    let vectors = Vectors::from_bytes(384, &bytes).expect("vectors");
+    println!("load (graph + vectors): {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+
+    let queries: Vec<Vec<f32>> =
+        (0..500).map(|i| unit(&mut rng, Some(&centroids[(i * 7919) % centroids.len()]))).collect();
+    let mut latencies = Vec::new();
+    let (mut found, mut wanted) = (0, 0);
+    for q in &queries {
+        let t = Instant::now();
+        let approx: Vec<u32> = ann.search(q, 10).iter().map(|h| h.0).collect();
+        latencies.push(t.elapsed());
+        let exact: Vec<u32> = vectors.exact_search(q, 10, &|_| true).iter().map(|h| h.0).collect();
+        wanted += exact.len();
+        found += exact.iter().filter(|id| approx.contains(id)).count();
+    }
+    println!(
+        "HNSW query (k=10, {} queries): p50 {:.2} ms, p99 {:.2} ms; recall@10 vs exact {:.4}",
+        queries.len(),
+        percentile(&mut latencies, 0.5),
+        percentile(&mut latencies, 0.99),
+        found as f64 / wanted as f64
+    );
+
+    let vocabulary: Vec<String> = (0..20_000).map(|i| format!("term{i}")).collect();
+    let passages: Vec<String> = (0..n)
+        .map(|_| (0..100).map(|_| vocabulary[zipf(&mut rng, vocabulary.len())].as_str()).collect::<Vec<_>>().join(" "))
+        .collect();
+    let t = Instant::now();
+    let bm25 = Bm25::build(passages.iter().map(String::as_str));
+    println!("BM25 build: {:.1} s", t.elapsed().as_secs_f64());
+    let mut latencies = Vec::new();
+    for i in 0..500 {
+        let query = format!("{} {} {}", vocabulary[(i * 13) % 2000], vocabulary[(i * 31) % 500], vocabulary[i % 5000]);
+        let t = Instant::now();
+        bm25.search(&query, 50, &|_| true);
+        latencies.push(t.elapsed());
+    }
+    println!(
+        "BM25 query (top 50 of {n}): p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&mut latencies, 0.5),
+        percentile(&mut latencies, 0.99)
+    );
+    println!("peak RSS: {:.0} MB", peak_rss_mb());
+}
+
+fn read_questions(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let value: serde_json::Value =
+                serde_json::from_str(line).with_context(|| format!("{}:{}: not JSON", path.display(), i + 1))?;
+            value["question"]
+                .as_str()
+                .map(str::to_string)
+                .with_context(|| format!("{}:{}: no \"question\"", path.display(), i + 1))
+        })
+        .collect()
+}
+
+/// In milliseconds.
+fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i].as_secs_f64() * 1000.0
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            let meta = e.metadata().ok();
+            match meta {
+                Some(m) if m.is_dir() => dir_size(&e.path()),
+                Some(m) => m.len(),
+                None => 0,
+            }
+        })
+        .sum()
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`).
+pub fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("{cpu}, {} threads", std::thread::available_parallelism().map_or(0, |n| n.get()))
+}
+
+/// xorshift64*: deterministic data without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next_f32(&mut self) -> f32 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 40) as f32 / (1u64 << 24) as f32
+    }
+}
+
+/// A random unit vector, near `around` when given (like passages of one topic).
+fn unit(rng: &mut Rng, around: Option<&[f32]>) -> Vec<f32> {
+    let mut v: Vec<f32> = (0..384)
+        .map(|i| {
+            let noise = (0..4).map(|_| rng.next_f32()).sum::<f32>() - 2.0;
+            around.map_or(noise, |c| c[i] * 12.0 + noise)
+        })
+        .collect();
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter_mut().for_each(|x| *x /= norm);
+    v
+}
+
+fn zipf(rng: &mut Rng, n: usize) -> usize {
+    // Inverse-CDF approximation of Zipf(1): rank ≈ n^u.
+    ((n as f32).powf(rng.next_f32()) as usize).saturating_sub(1).min(n - 1)
+}
