@@ -40,6 +40,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Answer a question from the library, streaming the answer, then its numbered sources
+    Ask {
+        /// The question, e.g. "How does imiquimod work?"
+        question: String,
+        #[command(flatten)]
+        answer: AnswerArgs,
+    },
+    /// An interactive session: follow-up questions keep the drug of the previous turn
+    Chat {
+        #[command(flatten)]
+        answer: AnswerArgs,
+    },
     /// Measure retrieval: embedding throughput, index build and load, query latency, recall, memory
     Bench {
         /// The folder of monographs [default: ./corpus]
@@ -52,4 +64,23 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 100_000)]
         synthetic: usize,
     },
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct AnswerArgs {
+    /// Print the answer object as JSON (schema in README)
+    #[arg(long)]
+    pub json: bool,
+    /// A GGUF model to answer with (llama, qwen2, qwen3, gemma3, phi3) [default: the bundled SmolLM2]
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Most tokens to generate
+    #[arg(long, default_value_t = 160, value_parser = clap::value_parser!(u16).range(1..=2048))]
+    pub max_tokens: u16,
+    /// Also show sentences that failed verification, marked "(unverified)"
+    #[arg(long)]
+    pub show_unverified: bool,
+    /// Answer by quoting the library only, without loading a model
+    #[arg(long, conflicts_with = "model")]
+    pub no_model: bool,
 }

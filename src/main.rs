@@ -8,7 +8,9 @@ mod progress_bar;
 use anyhow::{Context, Result};
 use args::{Args, Command};
 use clap::Parser;
+use drugchatter_engine::answer::{AskOptions, Conversation};
 use drugchatter_engine::{Engine, Paths};
+use std::io::{BufRead, Write};
 use std::time::Instant;
 
 fn main() -> std::process::ExitCode {
@@ -74,10 +76,21 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
             }
             let results = engine.search(question, usize::from(*k))?;
             if *json {
-                printer::json::search_results(&results)?;
+                printer::json::print(&results)?;
             } else {
                 printer::standard::search_results(&results, started.elapsed());
             }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Ask { question, answer } => {
+            let engine = open_for_answers(paths, answer)?;
+            let mut conversation = Conversation::default();
+            ask_once(&engine, question, &mut conversation, answer)?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Chat { answer } => {
+            let engine = open_for_answers(paths, answer)?;
+            chat(&engine, answer)?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Bench { corpus, questions, synthetic } => {
@@ -86,6 +99,67 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
             }
             bench::run(paths, questions, *synthetic)?;
             Ok(std::process::ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Opens the engine, builds the index on first use, and loads the answer model.
+fn open_for_answers(paths: Paths, args: &args::AnswerArgs) -> Result<Engine> {
+    let mut engine = Engine::open(paths).context("starting the engine")?;
+    let bar = progress_bar::Bar::new();
+    if let Some(report) = engine.ensure_index(&bar)? {
+        bar.finish();
+        eprintln!("built the index on first use:");
+        printer::standard::build_report(&report);
+    }
+    if !args.no_model {
+        let started = Instant::now();
+        let id = engine.load_generator(args.model.as_deref()).context("loading the answer model")?;
+        tracing::info!("loaded {id} in {:.1} s", started.elapsed().as_secs_f64());
+    }
+    Ok(engine)
+}
+
+fn ask_once(engine: &Engine, question: &str, conversation: &mut Conversation, args: &args::AnswerArgs) -> Result<()> {
+    let options = AskOptions {
+        max_tokens: usize::from(args.max_tokens),
+        show_unverified: args.show_unverified,
+        ..Default::default()
+    };
+    let streaming = !args.json;
+    let mut streamed_any = false;
+    let mut on_text = |piece: &str| {
+        if streaming {
+            if !streamed_any {
+                print!("(draft, being checked) ");
+                streamed_any = true;
+            }
+            print!("{piece}");
+            let _ = std::io::stdout().flush();
+        }
+        true
+    };
+    let answer = engine.ask(question, conversation, &options, &mut on_text)?;
+    if args.json {
+        printer::json::print(&answer)?;
+    } else {
+        printer::answer::answer(&answer, streamed_any);
+    }
+    Ok(())
+}
+
+fn chat(engine: &Engine, args: &args::AnswerArgs) -> Result<()> {
+    let mut conversation = Conversation::default();
+    let stdin = std::io::stdin();
+    eprintln!("Ask about a medicine. Follow-up questions keep the drug. An empty line or Ctrl-D ends.");
+    loop {
+        eprint!("\n> ");
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 || line.trim().is_empty() {
+            return Ok(());
+        }
+        if let Err(e) = ask_once(engine, line.trim(), &mut conversation, args) {
+            eprintln!("error: {e:#}");
         }
     }
 }

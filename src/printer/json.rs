@@ -1,9 +1,10 @@
-use drugchatter_engine::retrieve::SearchResults;
+use serde::Serialize;
 use std::io::Write;
 
-pub fn search_results(results: &SearchResults) -> anyhow::Result<()> {
+/// Any result object (search results, an answer) as pretty JSON on stdout.
+pub fn print<T: Serialize>(value: &T) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, results)?;
+    serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
     Ok(())
 }

@@ -108,5 +108,5 @@ impl Embedder {
 
 /// Dot product of two normalised vectors: their cosine similarity.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    crate::index::vector::dot(a, b)
 }

@@ -34,6 +34,12 @@ pub enum Error {
     #[error("embedding failed: {0}")]
     Embedding(String),
 
+    #[error("{0}")]
+    InvalidQuestion(String),
+
+    #[error("generation failed: {0}")]
+    Generation(String),
+
     #[error("cancelled")]
     Cancelled,
 }

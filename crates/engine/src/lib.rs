@@ -4,12 +4,14 @@
 //! terminals or windows: progress comes out through [`progress::Progress`], errors are typed
 //! ([`Error`]) and results are plain serialisable structs.
 
+pub mod answer;
 pub mod atomic;
 pub mod chunk;
 pub mod corpus;
 pub mod embed;
 pub mod error;
 pub mod index;
+pub mod llm;
 pub mod models;
 pub mod paths;
 pub mod progress;
@@ -19,11 +21,15 @@ pub mod text;
 pub use error::{Error, Result};
 pub use paths::Paths;
 
+use answer::{Answer, AnswerStatus, AskOptions, Conversation, Notice, NoticeKind, Timings};
 use embed::Embedder;
 use index::{BuildReport, Index};
+use llm::{GenerationParams, Llm};
 use progress::Progress;
 use retrieve::{DrugCatalog, SearchResults};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
 
 /// The name of the library built from the bundled `corpus/`.
 pub const BUNDLED_LIBRARY: &str = "bundled";
@@ -45,7 +51,12 @@ pub struct Engine {
     paths: Paths,
     embedder: Embedder,
     library: Option<Library>,
+    /// One generation at a time: a second `ask` waits for the first.
+    generator: Mutex<Option<Llm>>,
 }
+
+/// The generator model shipped with DrugChatter.
+pub const DEFAULT_GENERATOR: &str = "smollm2-135m-instruct-q4_1";
 
 impl Engine {
     /// Loads the embedding model and, when one exists, the bundled library's index. Nothing
@@ -61,7 +72,32 @@ impl Engine {
                 None
             }
         };
-        Ok(Engine { paths, embedder, library })
+        Ok(Engine { paths, embedder, library, generator: Mutex::new(None) })
+    }
+
+    /// The bundled generator's file, verified against the model manifest.
+    pub fn default_generator_path(&self) -> Result<PathBuf> {
+        let model = models::verify(&self.paths.models_dir, DEFAULT_GENERATOR)?;
+        let manifest = models::Manifest::load(&self.paths.models_dir)?;
+        let file = &manifest.model(DEFAULT_GENERATOR).expect("verified above").files[0].name;
+        Ok(model.file(file))
+    }
+
+    /// Loads a generator: the bundled one, or a GGUF file of the user's. Until one loads,
+    /// `ask` answers by quoting the sources.
+    pub fn load_generator(&self, path: Option<&Path>) -> Result<String> {
+        let path = match path {
+            Some(p) => p.to_path_buf(),
+            None => self.default_generator_path()?,
+        };
+        let llm = Llm::load(&path)?;
+        let id = llm.id.clone();
+        *self.generator.lock().unwrap_or_else(|e| e.into_inner()) = Some(llm);
+        Ok(id)
+    }
+
+    pub fn has_generator(&self) -> bool {
+        self.generator.lock().map(|g| g.is_some()).unwrap_or(false)
     }
 
     pub fn paths(&self) -> &Paths {
@@ -95,11 +131,178 @@ impl Engine {
         self.update_index(None, progress).map(Some)
     }
 
+    fn loaded_library(&self) -> Result<&Library> {
+        self.library.as_ref().ok_or_else(|| Error::NoIndex { path: self.paths.index_dir(BUNDLED_LIBRARY) })
+    }
+
     /// Ranked passages for a question.
     pub fn search(&self, question: &str, k: usize) -> Result<SearchResults> {
-        let library =
-            self.library.as_ref().ok_or_else(|| Error::NoIndex { path: self.paths.index_dir(BUNDLED_LIBRARY) })?;
+        let library = self.loaded_library()?;
         let query_vector = self.embedder.embed_one(question)?;
         Ok(retrieve::search(&library.index, &library.catalog, question, &query_vector, k))
+    }
+
+    /// Answers a question from the library. Generated text streams to `on_text` as it is
+    /// written (return `false` to cancel); the returned answer holds only what passed
+    /// verification, or quotes, or an abstention. `conversation` carries the drugs of
+    /// earlier turns into follow-ups.
+    pub fn ask(
+        &self,
+        question: &str,
+        conversation: &mut Conversation,
+        options: &AskOptions,
+        on_text: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<Answer> {
+        let started = Instant::now();
+        let question = answer::sanitize_question(question);
+        if question.is_empty() {
+            return Err(Error::InvalidQuestion("the question is empty: ask about a medicine".into()));
+        }
+        let length = question.chars().count();
+        if length > answer::MAX_QUESTION_CHARS {
+            return Err(Error::InvalidQuestion(format!(
+                "the question is {length} characters long; keep it under {} characters",
+                answer::MAX_QUESTION_CHARS
+            )));
+        }
+        let library = self.loaded_library()?;
+
+        let mut resolution = library.catalog.resolve(&question);
+        let carried_over =
+            resolution.drugs.is_empty() && resolution.unknown.is_empty() && !conversation.drugs.is_empty();
+        if carried_over {
+            resolution.drugs = conversation.drugs.clone();
+        }
+        let query_vector = self.embedder.embed_one(&question)?;
+        let results = retrieve::search_resolved(&library.index, resolution, &question, &query_vector, options.sources);
+        let retrieval_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let mut notices = answer::safety::notices(&question, &results.drugs);
+        let mut reply = Answer {
+            question: question.clone(),
+            status: AnswerStatus::Abstained,
+            text: String::new(),
+            sentences: Vec::new(),
+            dropped: Vec::new(),
+            sources: Vec::new(),
+            drugs: results.drugs.clone(),
+            carried_over,
+            profiles: Vec::new(),
+            other_questions: Vec::new(),
+            notices: Vec::new(),
+            timings: Timings { retrieval_ms, ..Default::default() },
+            model: None,
+        };
+
+        if results.no_matching_drug || results.hits.is_empty() {
+            let named = if results.unknown_drugs.is_empty() {
+                "the medicine you asked about".to_string()
+            } else {
+                results.unknown_drugs.join(", ")
+            };
+            reply.text = format!(
+                "This library has no monograph on {named}, so DrugChatter cannot answer this. Ask a pharmacist or \
+                 doctor, or search the library for another name of the medicine."
+            );
+            let after_emergency = notices.iter().take_while(|n| n.kind == NoticeKind::Emergency).count();
+            notices.insert(
+                after_emergency,
+                Notice { kind: NoticeKind::NotInLibrary, text: format!("No monograph on {named}.") },
+            );
+            reply.notices = notices;
+            reply.timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(reply);
+        }
+        conversation.drugs = results.drugs.clone();
+        conversation.turns += 1;
+        for drug in &results.drugs {
+            let record = &library.index.drugs[drug.index];
+            reply.profiles.push(answer::ProfileLink {
+                drug_slug: record.slug.clone(),
+                title: record.title.clone(),
+                label: format!("See the profile for {}", record.title),
+            });
+            reply.other_questions.push(answer::OtherQuestions {
+                drug_slug: record.slug.clone(),
+                heading: format!("Other questions about {}", record.title),
+                questions: record.faqs.iter().map(|f| f.question.clone()).collect(),
+            });
+        }
+
+        let sources = answer::sources_from_hits(&results.hits);
+        let verifier =
+            answer::Verifier { embedder: &self.embedder, catalog: &library.catalog, thresholds: options.thresholds };
+        let mut model_sentences = Vec::new();
+        let mut generated = false;
+        let mut generator = self.generator.lock().unwrap_or_else(|e| e.into_inner());
+        let sources = match generator.as_mut() {
+            Some(llm) => {
+                let count = |turn: &str| llm.count_tokens(&llm.chat_prompt(answer::prompt::SYSTEM, turn));
+                let sources = answer::prompt::fit(&question, sources, options.prompt_budget, &count);
+                let prompt = llm.chat_prompt(answer::prompt::SYSTEM, &answer::prompt::user_turn(&question, &sources));
+                let params = GenerationParams { max_tokens: options.max_tokens, ..Default::default() };
+                let generation = llm.generate(&prompt, &params, on_text)?;
+                reply.model = Some(llm.id.clone());
+                reply.timings.first_token_ms = Some(generation.first_token.as_secs_f64() * 1000.0 + retrieval_ms);
+                reply.timings.prompt_tokens = generation.prompt_tokens;
+                reply.timings.generated_tokens = generation.generated_tokens;
+                reply.timings.tokens_per_second = generation.decode_tokens_per_second();
+                if generation.stop == llm::StopReason::Cancelled {
+                    return Err(Error::Cancelled);
+                }
+                model_sentences = verifier.check(&generation.text, &sources, &results.drugs)?;
+                generated = true;
+                sources
+            }
+            None => {
+                notices.insert(
+                    notices.len() - 1,
+                    Notice {
+                        kind: NoticeKind::NoModel,
+                        text: "No answer model is loaded, so this answer quotes the library.".into(),
+                    },
+                );
+                sources
+            }
+        };
+        drop(generator);
+
+        let verified = model_sentences.iter().filter(|s| s.status.is_fact()).count();
+        // Mostly unverified output is not worth showing: quote the sources instead.
+        if generated && verified > 0 && verified * 2 >= model_sentences.len() {
+            reply.status = AnswerStatus::Generated;
+            for sentence in model_sentences {
+                if sentence.status.is_fact() || options.show_unverified {
+                    reply.sentences.push(sentence);
+                } else {
+                    reply.dropped.push(sentence);
+                }
+            }
+        } else {
+            reply.status = AnswerStatus::Extractive;
+            reply.dropped = model_sentences;
+            reply.sentences = answer::extractive::extract(&self.embedder, &question, &sources, 3)?;
+        }
+        if !reply.dropped.is_empty() {
+            notices.insert(
+                notices.len() - 1,
+                Notice {
+                    kind: NoticeKind::Unverified,
+                    text: format!(
+                        "{} sentence(s) the model wrote could not be checked against the sources and are not shown.",
+                        reply.dropped.len()
+                    ),
+                },
+            );
+        }
+        if reply.sentences.is_empty() {
+            reply.status = AnswerStatus::Abstained;
+            reply.text = "The library's passages on this drug do not answer this question.".into();
+        } else {
+            reply.text = answer::render_text(&reply.sentences);
+        }
+        reply.sources = sources;
+        reply.notices = notices;
+        reply.timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(reply)
     }
 }

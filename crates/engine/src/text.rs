@@ -56,6 +56,11 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
+/// Folds runs of spaces to one and trims.
+pub fn collapse_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,7 +57,17 @@ pub struct Hit {
 
 /// Retrieval with a precomputed query embedding, so callers decide how (and whether) to embed.
 pub fn search(index: &Index, catalog: &DrugCatalog, query: &str, query_vector: &[f32], k: usize) -> SearchResults {
-    let resolution = catalog.resolve(query);
+    search_resolved(index, catalog.resolve(query), query, query_vector, k)
+}
+
+/// Retrieval for drugs already resolved (a follow-up question keeps the previous turn's).
+pub fn search_resolved(
+    index: &Index,
+    resolution: Resolution,
+    query: &str,
+    query_vector: &[f32],
+    k: usize,
+) -> SearchResults {
     let intents = intent::detect(query, resolution.drugs.len());
     let wanted: Vec<u32> = resolution.drugs.iter().map(|d| d.index as u32).collect();
     let keep = |chunk: u32| wanted.is_empty() || wanted.contains(&index.chunks[chunk as usize].drug);

@@ -1,0 +1,65 @@
+//! The fallback answer: the sentences of the retrieved passages that best answer the
+//! question, quoted with their citations. True to the sources by construction.
+
+use super::{AnswerSentence, SentenceStatus, Source};
+use crate::embed::{cosine, Embedder};
+use crate::error::Result;
+
+/// Sentences shorter than this are headings or fragments, not answers.
+const MIN_WORDS: usize = 4;
+
+pub fn extract(
+    embedder: &Embedder,
+    question: &str,
+    sources: &[Source],
+    max_sentences: usize,
+) -> Result<Vec<AnswerSentence>> {
+    let mut candidates: Vec<(usize, String)> = Vec::new();
+    for (i, source) in sources.iter().enumerate() {
+        for sentence in crate::text::sentences(&source.text) {
+            // FAQ passages are "Q: question\nA: answer"; the question is not an answer.
+            if sentence.starts_with("Q: ") || sentence.ends_with('?') {
+                continue;
+            }
+            let sentence = sentence.trim_start_matches("A: ").trim();
+            if sentence.split_whitespace().count() >= MIN_WORDS {
+                candidates.push((i, sentence.to_string()));
+            }
+        }
+    }
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut texts: Vec<&str> = vec![question];
+    texts.extend(candidates.iter().map(|(_, s)| s.as_str()));
+    let vectors = embedder.embed_all(&texts, &mut |_| true)?;
+    let question_vector = &vectors[0];
+    // Earlier (better-ranked) passages get a small edge, so ties go to the top source.
+    let mut scored: Vec<(f32, usize)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(c, (source, _))| (cosine(question_vector, &vectors[c + 1]) - 0.01 * *source as f32, c))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut per_source = vec![0usize; sources.len()];
+    for (_, c) in scored {
+        let source = candidates[c].0;
+        if per_source[source] < 2 && chosen.len() < max_sentences {
+            per_source[source] += 1;
+            chosen.push(c);
+        }
+    }
+    // Read in source order, then passage order.
+    chosen.sort();
+    Ok(chosen
+        .into_iter()
+        .map(|c| AnswerSentence {
+            text: candidates[c].1.clone(),
+            citations: vec![candidates[c].0 + 1],
+            status: SentenceStatus::Quoted,
+            reason: None,
+            support: None,
+        })
+        .collect())
+}

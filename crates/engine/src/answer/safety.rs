@@ -1,0 +1,89 @@
+//! Notices every answer may carry: emergencies first, banned drugs, and the research-preview
+//! disclaimer of the DrugChatter answer page.
+
+use super::{Notice, NoticeKind};
+use crate::retrieve::ResolvedDrug;
+
+/// The answer page's disclaimer, shown with every answer.
+pub const DISCLAIMER: &str = "Free Research Preview. DrugChatter may produce inaccurate information.";
+
+pub const EMERGENCY: &str = "If this is an emergency (someone may have taken too much of a medicine or swallowed \
+something poisonous, or has trouble breathing or swelling of the face, lips or throat), call your local emergency \
+number now. For a possible poisoning you can also call poison control (in the US, 1-800-222-1222).";
+
+/// Cues of an overdose, a poisoning or a severe allergic reaction, matched on the lower-cased question.
+const EMERGENCY_CUES: &[&str] = &[
+    "overdose",
+    "overdosed",
+    "too much",
+    "too many",
+    "took extra",
+    "double dose",
+    "doubled my dose",
+    "poison",
+    "swallowed",
+    "ate some",
+    "ate a",
+    "anaphyla",
+    "allergic reaction",
+    "can't breathe",
+    "cannot breathe",
+    "trouble breathing",
+    "difficulty breathing",
+    "throat is closing",
+    "throat closing",
+    "throat tight",
+    "throat swelling",
+    "swollen throat",
+    "lips swelling",
+    "lips are swelling",
+    "face swelling",
+    "tongue swelling",
+    "passed out",
+    "unconscious",
+    "unresponsive",
+    "not breathing",
+    "seizure",
+    "kill myself",
+    "suicid",
+    "end my life",
+];
+
+pub fn is_emergency(question: &str) -> bool {
+    let lower = question.to_lowercase().replace('’', "'");
+    EMERGENCY_CUES.iter().any(|cue| lower.contains(cue))
+}
+
+/// The notices for a question about `drugs`, emergency first, disclaimer last.
+pub fn notices(question: &str, drugs: &[ResolvedDrug]) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    if is_emergency(question) {
+        notices.push(Notice { kind: NoticeKind::Emergency, text: EMERGENCY.to_string() });
+    }
+    for drug in drugs.iter().filter(|d| d.is_banned) {
+        notices.push(Notice {
+            kind: NoticeKind::Banned,
+            text: format!(
+                "{} is flagged as banned: it has been withdrawn from the market. Do not start it; ask a pharmacist \
+                 about alternatives.",
+                drug.title
+            ),
+        });
+    }
+    notices.push(Notice { kind: NoticeKind::Disclaimer, text: DISCLAIMER.to_string() });
+    notices
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emergencies() {
+        assert!(is_emergency("My son swallowed a bottle of Tylenol"));
+        assert!(is_emergency("I think I took too much ibuprofen"));
+        assert!(is_emergency("throat tight after amoxicillin"));
+        assert!(!is_emergency("How does imiquimod work?"));
+        assert!(!is_emergency("what is the dose of metformin"));
+    }
+}

@@ -1,0 +1,218 @@
+//! Sentence-level verification of a generated answer against the passages it cites.
+//!
+//! A sentence is shown as fact only if it cites at least one source and, against the cited
+//! passages: every number it states appears there with the same unit; every drug it names is
+//! one the question is about or appears there; and it is semantically supported (embedding
+//! similarity to the best cited sentence, combined with word overlap).
+
+use super::numbers::{quantities, supported};
+use super::{AnswerSentence, SentenceStatus, Source};
+use crate::embed::{cosine, Embedder};
+use crate::error::Result;
+use crate::index::lexical::terms;
+use crate::retrieve::{DrugCatalog, ResolvedDrug};
+
+/// Support thresholds, calibrated on the eval set (see BENCHMARKS.md).
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// Similarity at which a sentence is supported whatever its word overlap.
+    pub strong_similarity: f32,
+    /// Similarity that, with `overlap`, is enough.
+    pub similarity: f32,
+    /// Share of the sentence's content words found in the cited passages.
+    pub overlap: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { strong_similarity: 0.80, similarity: 0.55, overlap: 0.6 }
+    }
+}
+
+/// Splits model output into sentences with their `[n]` citations.
+pub fn split_cited(output: &str) -> Vec<(String, Vec<usize>)> {
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for raw in crate::text::sentences(output) {
+        let (claim, citations) = strip_citations(raw);
+        let claim = claim.trim().trim_start_matches(['-', '*', '•']).trim().to_string();
+        if claim.is_empty() {
+            // A citation standing alone ("[2]") belongs to the sentence before it.
+            if let Some(last) = out.last_mut() {
+                last.1.extend(citations);
+            }
+            continue;
+        }
+        out.push((claim, citations));
+    }
+    out
+}
+
+/// Removes `[1]`, `[1, 2]`, `[Source 3]` markers, returning the text and the numbers.
+pub fn strip_citations(sentence: &str) -> (String, Vec<usize>) {
+    let mut text = String::with_capacity(sentence.len());
+    let mut citations = Vec::new();
+    let mut rest = sentence;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']').map(|c| open + c) else { break };
+        let inner = &rest[open + 1..close];
+        let numbers: Vec<usize> = inner
+            .split([',', ' ', ';'])
+            .map(|p| p.trim().trim_start_matches("Source").trim_start_matches("source"))
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse::<usize>())
+            .collect::<Result<_, _>>()
+            .unwrap_or_default();
+        text.push_str(&rest[..open]);
+        if numbers.is_empty() {
+            text.push_str(&rest[open..=close]);
+        } else {
+            citations.extend(numbers);
+        }
+        rest = &rest[close + 1..];
+    }
+    text.push_str(rest);
+    let text = text.replace(" .", ".").replace(" ,", ",");
+    citations.dedup();
+    (crate::text::collapse_spaces(&text), citations)
+}
+
+pub struct Verifier<'a> {
+    pub embedder: &'a Embedder,
+    pub catalog: &'a DrugCatalog,
+    pub thresholds: Thresholds,
+}
+
+impl Verifier<'_> {
+    /// Checks every sentence of `output` against `sources` (numbered from 1).
+    pub fn check(
+        &self,
+        output: &str,
+        sources: &[Source],
+        question_drugs: &[ResolvedDrug],
+    ) -> Result<Vec<AnswerSentence>> {
+        let sentences = split_cited(output);
+        // Embed every claim and every sentence of every source once, in one batch.
+        let source_sentences: Vec<Vec<String>> = sources
+            .iter()
+            .map(|s| {
+                crate::text::sentences(&s.text).into_iter().map(|x| x.trim_start_matches("A: ").to_string()).collect()
+            })
+            .collect();
+        let mut texts: Vec<&str> = sentences.iter().map(|(c, _)| c.as_str()).collect();
+        let claims_len = texts.len();
+        for list in &source_sentences {
+            texts.extend(list.iter().map(String::as_str));
+        }
+        let vectors = self.embedder.embed_all(&texts, &mut |_| true)?;
+        let (claim_vectors, mut rest) = vectors.split_at(claims_len);
+        let mut source_vectors: Vec<&[Vec<f32>]> = Vec::new();
+        for list in &source_sentences {
+            let (mine, tail) = rest.split_at(list.len());
+            source_vectors.push(mine);
+            rest = tail;
+        }
+
+        let mut checked = Vec::with_capacity(sentences.len());
+        for ((claim, citations), claim_vector) in sentences.into_iter().zip(claim_vectors) {
+            let mut sentence = AnswerSentence {
+                text: claim.clone(),
+                citations: citations.clone(),
+                status: SentenceStatus::Verified,
+                reason: None,
+                support: None,
+            };
+            let valid: Vec<usize> = citations.iter().copied().filter(|&n| n >= 1 && n <= sources.len()).collect();
+            if citations.is_empty() {
+                sentence.status = SentenceStatus::Uncited;
+                sentence.reason = Some("cites no source".into());
+                checked.push(sentence);
+                continue;
+            }
+            if valid.len() != citations.len() {
+                sentence.status = SentenceStatus::Unverified;
+                sentence.reason = Some(format!("cites a source that does not exist (there are {})", sources.len()));
+                checked.push(sentence);
+                continue;
+            }
+            let cited_text: String = valid.iter().map(|&n| sources[n - 1].text.as_str()).collect::<Vec<_>>().join("\n");
+            if let Some(reason) = self
+                .unsupported_number(&claim, &cited_text)
+                .or_else(|| self.foreign_drug(&claim, &cited_text, question_drugs))
+            {
+                sentence.status = SentenceStatus::Unverified;
+                sentence.reason = Some(reason);
+                checked.push(sentence);
+                continue;
+            }
+            let similarity = valid
+                .iter()
+                .flat_map(|&n| source_vectors[n - 1].iter())
+                .map(|v| cosine(claim_vector, v))
+                .fold(f32::MIN, f32::max);
+            let overlap = word_overlap(&claim, &cited_text);
+            sentence.support = Some(similarity);
+            let t = self.thresholds;
+            let supported = similarity >= t.strong_similarity || (similarity >= t.similarity && overlap >= t.overlap);
+            if !supported {
+                sentence.status = SentenceStatus::Unverified;
+                sentence.reason = Some(format!(
+                    "not supported by the cited passage (similarity {similarity:.2}, word overlap {overlap:.2})"
+                ));
+            }
+            checked.push(sentence);
+        }
+        Ok(checked)
+    }
+
+    fn unsupported_number(&self, claim: &str, cited: &str) -> Option<String> {
+        let available = quantities(cited);
+        quantities(claim)
+            .into_iter()
+            .find(|q| !supported(q, &available))
+            .map(|q| format!("\"{}\" does not appear in the cited passage", q.text))
+    }
+
+    fn foreign_drug(&self, claim: &str, cited: &str, question_drugs: &[ResolvedDrug]) -> Option<String> {
+        let cited_lower = cited.to_lowercase();
+        self.catalog
+            .resolve(claim)
+            .drugs
+            .into_iter()
+            .filter(|d| d.how != crate::retrieve::MatchKind::Fuzzy)
+            .find(|d| {
+                !question_drugs.iter().any(|q| q.slug == d.slug)
+                    && !cited_lower.contains(&d.matched)
+                    && !cited_lower.contains(&d.title.to_lowercase())
+            })
+            .map(|d| format!("names {}, which neither the question nor the cited passage is about", d.title))
+    }
+}
+
+/// Share of the claim's content words that occur in the passage.
+pub fn word_overlap(claim: &str, passage: &str) -> f32 {
+    let claim_terms = terms(claim);
+    if claim_terms.is_empty() {
+        return 0.0;
+    }
+    let passage_terms: std::collections::HashSet<String> = terms(passage).into_iter().collect();
+    claim_terms.iter().filter(|t| passage_terms.contains(*t)).count() as f32 / claim_terms.len() as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn citations_are_parsed_and_removed() {
+        assert_eq!(strip_citations("It works on TLR7 [1]."), ("It works on TLR7.".to_string(), vec![1]));
+        assert_eq!(strip_citations("Take it daily [1, 3][2]."), ("Take it daily.".to_string(), vec![1, 3, 2]));
+        assert_eq!(strip_citations("See [Source 2]."), ("See.".to_string(), vec![2]));
+        assert_eq!(strip_citations("A [note] here."), ("A [note] here.".to_string(), vec![]));
+    }
+
+    #[test]
+    fn trailing_citation_joins_previous_sentence() {
+        let s = split_cited("It is a cream. [2] Apply at night [1].");
+        assert_eq!(s, [("It is a cream.".to_string(), vec![2]), ("Apply at night.".to_string(), vec![1])]);
+    }
+}

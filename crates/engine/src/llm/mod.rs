@@ -1,0 +1,238 @@
+//! Local text generation from a quantized GGUF model, run with candle.
+//!
+//! [`Llm::load`] reads a GGUF file, picks the model code from `general.architecture`
+//! (llama, qwen2, qwen3, gemma3, phi3), builds the tokenizer from the file's own vocabulary
+//! and finds its chat format and stop tokens. [`Llm::generate`] streams tokens to a callback
+//! that can stop generation at any point.
+
+mod chat;
+mod gguf;
+mod model;
+mod tokenizer;
+
+pub use chat::ChatFormat;
+pub use gguf::Architecture;
+
+use crate::error::{Error, Result};
+use candle_core::{Device, Tensor};
+use candle_transformers::generation::{LogitsProcessor, Sampling};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How to generate.
+#[derive(Debug, Clone)]
+pub struct GenerationParams {
+    pub max_tokens: usize,
+    /// 0 for greedy decoding.
+    pub temperature: f64,
+    /// Penalty applied to tokens already generated (1.0 = none).
+    pub repeat_penalty: f32,
+    /// How many recent tokens the penalty looks back over.
+    pub repeat_last_n: usize,
+    pub seed: u64,
+}
+
+impl Default for GenerationParams {
+    fn default() -> Self {
+        GenerationParams {
+            max_tokens: 256,
+            temperature: 0.0,
+            repeat_penalty: 1.1,
+            repeat_last_n: 64,
+            seed: 299_792_458,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The model ended its turn.
+    EndOfTurn,
+    MaxTokens,
+    /// The callback asked to stop.
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Generation {
+    pub text: String,
+    pub prompt_tokens: usize,
+    pub generated_tokens: usize,
+    pub stop: StopReason,
+    /// Time to process the prompt.
+    pub prefill: Duration,
+    /// From the call to the first generated token.
+    pub first_token: Duration,
+    pub total: Duration,
+}
+
+impl Generation {
+    /// Generated tokens per second after the first.
+    pub fn decode_tokens_per_second(&self) -> f64 {
+        let decode = self.total.saturating_sub(self.first_token).as_secs_f64();
+        if self.generated_tokens > 1 && decode > 0.0 {
+            (self.generated_tokens - 1) as f64 / decode
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A loaded generator model.
+pub struct Llm {
+    model: model::Model,
+    tokenizer: tokenizers::Tokenizer,
+    format: ChatFormat,
+    stop_tokens: Vec<u32>,
+    context_length: usize,
+    path: PathBuf,
+    architecture: Architecture,
+    /// The file name, shown as the answer's model id.
+    pub id: String,
+}
+
+impl Llm {
+    pub fn load(path: &Path) -> Result<Llm> {
+        let load_error = |reason: String| Error::ModelLoad { path: path.to_path_buf(), reason };
+        let mut file = std::fs::File::open(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::ModelMissing { path: path.to_path_buf() },
+            _ => Error::Io { path: path.to_path_buf(), source: e },
+        })?;
+        let content = candle_core::quantized::gguf_file::Content::read(&mut file)
+            .map_err(|e| load_error(format!("not a readable GGUF file ({e})")))?;
+        let info = gguf::Info::read(&content).map_err(load_error)?;
+        let tokenizer = tokenizer::from_gguf(&content, &info).map_err(load_error)?;
+        let format = ChatFormat::detect(info.chat_template.as_deref(), info.architecture);
+        let stop_tokens = chat::stop_tokens(&tokenizer, info.eos_token_id);
+        let model = model::Model::load(info.architecture, content, &mut file, &Device::Cpu)
+            .map_err(|e| load_error(e.to_string()))?;
+        Ok(Llm {
+            model,
+            tokenizer,
+            format,
+            stop_tokens,
+            context_length: info.context_length,
+            path: path.to_path_buf(),
+            architecture: info.architecture,
+            id: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        })
+    }
+
+    pub fn architecture(&self) -> Architecture {
+        self.architecture
+    }
+
+    pub fn chat_format(&self) -> ChatFormat {
+        self.format
+    }
+
+    /// The most tokens (prompt plus answer) the model attends to.
+    pub fn context_length(&self) -> usize {
+        self.context_length
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn tokenizer(&self) -> &tokenizers::Tokenizer {
+        &self.tokenizer
+    }
+
+    pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
+        self.tokenizer
+            .encode(text, true)
+            .map(|e| e.get_ids().to_vec())
+            .map_err(|e| Error::Generation(format!("tokenizing: {e}")))
+    }
+
+    pub fn count_tokens(&self, text: &str) -> usize {
+        self.encode(text).map_or(text.len() / 3, |ids| ids.len())
+    }
+
+    /// The prompt for one system instruction and one user turn, in the model's chat format.
+    pub fn chat_prompt(&self, system: &str, user: &str) -> String {
+        self.format.render(system, user)
+    }
+
+    /// Generates a reply to `prompt` (already in chat format). `on_text` receives each new
+    /// piece of text as soon as it is complete UTF-8; returning `false` stops generation.
+    pub fn generate(
+        &mut self,
+        prompt: &str,
+        params: &GenerationParams,
+        on_text: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<Generation> {
+        let started = Instant::now();
+        let gen_error = |e: candle_core::Error| Error::Generation(e.to_string());
+        let prompt_ids = self.encode(prompt)?;
+        if prompt_ids.len() + 1 > self.context_length {
+            return Err(Error::Generation(format!(
+                "the prompt has {} tokens; the model's context holds {}",
+                prompt_ids.len(),
+                self.context_length
+            )));
+        }
+        let max_tokens = params.max_tokens.min(self.context_length - prompt_ids.len());
+        let sampling = if params.temperature <= 0.0 {
+            Sampling::ArgMax
+        } else {
+            Sampling::TopP { p: 0.9, temperature: params.temperature }
+        };
+        let mut sampler = LogitsProcessor::from_sampling(params.seed, sampling);
+        self.model.reset();
+
+        let input = Tensor::new(prompt_ids.as_slice(), &Device::Cpu).and_then(|t| t.unsqueeze(0)).map_err(gen_error)?;
+        let mut logits = self.model.forward(&input, 0).map_err(gen_error)?;
+        let prefill = started.elapsed();
+        let mut first_token = None;
+        let mut generated: Vec<u32> = Vec::new();
+        let mut emitted = 0; // bytes of decoded text already passed to on_text
+        let mut text = String::new();
+        let mut stop = StopReason::MaxTokens;
+        while generated.len() < max_tokens {
+            let mut step = logits.squeeze(0).map_err(gen_error)?;
+            if params.repeat_penalty != 1.0 && !generated.is_empty() {
+                let start = generated.len().saturating_sub(params.repeat_last_n);
+                step =
+                    candle_transformers::utils::apply_repeat_penalty(&step, params.repeat_penalty, &generated[start..])
+                        .map_err(gen_error)?;
+            }
+            let next = sampler.sample(&step).map_err(gen_error)?;
+            first_token.get_or_insert_with(|| started.elapsed());
+            if self.stop_tokens.contains(&next) {
+                stop = StopReason::EndOfTurn;
+                break;
+            }
+            generated.push(next);
+            // Decoding the whole reply each step keeps multi-byte characters split over
+            // several tokens intact; only complete text is passed on.
+            text =
+                self.tokenizer.decode(&generated, true).map_err(|e| Error::Generation(format!("detokenizing: {e}")))?;
+            if !text.ends_with('\u{fffd}') && text.len() > emitted && text.is_char_boundary(emitted) {
+                let keep_going = on_text(&text[emitted..]);
+                emitted = text.len();
+                if !keep_going {
+                    stop = StopReason::Cancelled;
+                    break;
+                }
+            }
+            let input = Tensor::new(&[next], &Device::Cpu).and_then(|t| t.unsqueeze(0)).map_err(gen_error)?;
+            logits = self.model.forward(&input, prompt_ids.len() + generated.len() - 1).map_err(gen_error)?;
+        }
+        if emitted < text.len() && stop != StopReason::Cancelled && text.is_char_boundary(emitted) {
+            on_text(&text[emitted..]);
+        }
+        Ok(Generation {
+            text,
+            prompt_tokens: prompt_ids.len(),
+            generated_tokens: generated.len(),
+            stop,
+            prefill,
+            first_token: first_token.unwrap_or(prefill),
+            total: started.elapsed(),
+        })
+    }
+}
