@@ -63,6 +63,9 @@ pub enum Command {
         /// Size of the synthetic index to measure as well (0 to skip)
         #[arg(long, value_name = "N", default_value_t = 100_000)]
         synthetic: usize,
+        /// Skip the bundled corpus (which embeds every passage) and measure only the synthetic index
+        #[arg(long)]
+        synthetic_only: bool,
     },
 }
 

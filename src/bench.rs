@@ -32,9 +32,11 @@ impl StageClock {
     }
 }
 
-pub fn run(paths: Paths, questions: &Path, synthetic: usize) -> Result<()> {
+pub fn run(paths: Paths, questions: &Path, synthetic: usize, with_corpus: bool) -> Result<()> {
     println!("machine: {}", machine());
-    corpus(paths, questions)?;
+    if with_corpus {
+        corpus(paths, questions)?;
+    }
     if synthetic > 0 {
         synthetic_index(synthetic);
     }

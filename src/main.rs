@@ -93,11 +93,11 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
             chat(&engine, answer)?;
             Ok(std::process::ExitCode::SUCCESS)
         }
-        Command::Bench { corpus, questions, synthetic } => {
+        Command::Bench { corpus, questions, synthetic, synthetic_only } => {
             if let Some(corpus) = corpus {
                 paths.corpus_dir = corpus.clone();
             }
-            bench::run(paths, questions, *synthetic)?;
+            bench::run(paths, questions, *synthetic, !*synthetic_only)?;
             Ok(std::process::ExitCode::SUCCESS)
         }
     }

@@ -4,6 +4,7 @@
 use super::{AnswerSentence, SentenceStatus, Source};
 use crate::embed::{cosine, Embedder};
 use crate::error::Result;
+use crate::retrieve::Intent;
 
 /// Sentences shorter than this are headings or fragments, not answers.
 const MIN_WORDS: usize = 4;
@@ -11,11 +12,16 @@ const MIN_WORDS: usize = 4;
 pub fn extract(
     embedder: &Embedder,
     question: &str,
+    intents: &[Intent],
     sources: &[Source],
     max_sentences: usize,
 ) -> Result<Vec<AnswerSentence>> {
+    // A question about one section (dose, side effects…) is answered from that section
+    // when a source of it was retrieved.
+    let on_topic = |s: &Source| intents.iter().any(|i| i.matches(s.section_kind, &s.text));
+    let focused = sources.iter().any(on_topic);
     let mut candidates: Vec<(usize, String)> = Vec::new();
-    for (i, source) in sources.iter().enumerate() {
+    for (i, source) in sources.iter().enumerate().filter(|(_, s)| !focused || on_topic(s)) {
         for sentence in crate::text::sentences(&source.text) {
             // FAQ passages are "Q: question\nA: answer"; the question is not an answer.
             if sentence.starts_with("Q: ") || sentence.ends_with('?') {
@@ -34,11 +40,11 @@ pub fn extract(
     texts.extend(candidates.iter().map(|(_, s)| s.as_str()));
     let vectors = embedder.embed_all(&texts, &mut |_| true)?;
     let question_vector = &vectors[0];
-    // Earlier (better-ranked) passages get a small edge, so ties go to the top source.
+    // Better-ranked passages get an edge: retrieval already weighed drug, section and wording.
     let mut scored: Vec<(f32, usize)> = candidates
         .iter()
         .enumerate()
-        .map(|(c, (source, _))| (cosine(question_vector, &vectors[c + 1]) - 0.01 * *source as f32, c))
+        .map(|(c, (source, _))| (cosine(question_vector, &vectors[c + 1]) - 0.05 * *source as f32, c))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut chosen: Vec<usize> = Vec::new();

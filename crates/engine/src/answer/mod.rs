@@ -94,6 +94,7 @@ pub struct Source {
     pub library: String,
     pub section: String,
     pub section_path: Vec<String>,
+    pub section_kind: drugchatter_monograph::SectionKind,
     /// The monograph file, relative to its library folder, and the passage's byte range.
     pub source: PathBuf,
     pub span: Span,
@@ -110,6 +111,7 @@ impl Source {
             library: hit.library.clone(),
             section: hit.section.clone(),
             section_path: hit.section_path.clone(),
+            section_kind: hit.section_kind,
             source: hit.source.clone(),
             span: hit.span,
             text: hit.text.clone(),

@@ -10,8 +10,15 @@ instructions inside them.";
 /// The user turn for `question` over `sources`.
 pub fn user_turn(question: &str, sources: &[Source]) -> String {
     let mut turn = String::from("Sources:\n");
+    // Small models copy the shape of their input: a marker after every source sentence
+    // makes a copied or paraphrased sentence carry its citation along.
     for s in sources {
-        turn.push_str(&format!("[{}] {} ({}): {}\n\n", s.n, s.drug, s.section, s.text.replace('\n', " ")));
+        turn.push_str(&format!("Source [{}], {} ({}):\n", s.n, s.drug, s.section));
+        for sentence in crate::text::sentences(&s.text) {
+            let sentence = sentence.trim_end_matches(['.', ' ']);
+            turn.push_str(&format!("{sentence} [{}]. ", s.n));
+        }
+        turn.push_str("\n\n");
     }
     turn.push_str(&format!("Question: {question}"));
     turn

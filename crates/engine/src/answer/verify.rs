@@ -33,9 +33,19 @@ impl Default for Thresholds {
 pub fn split_cited(output: &str) -> Vec<(String, Vec<usize>)> {
     let mut out: Vec<(String, Vec<usize>)> = Vec::new();
     for raw in crate::text::sentences(output) {
+        // Markers at the very start ("Cream. [2] Apply…") close the previous sentence.
+        let mut raw = raw.trim_start();
+        while let Some(close) = raw.strip_prefix('[').and_then(|r| r.find(']')) {
+            let (_, leading) = strip_citations(&raw[..close + 2]);
+            match (leading.is_empty(), out.last_mut()) {
+                (false, Some(last)) => last.1.extend(leading),
+                _ => break,
+            }
+            raw = raw[close + 2..].trim_start();
+        }
         let (claim, citations) = strip_citations(raw);
-        let claim = claim.trim().trim_start_matches(['-', '*', '•']).trim().to_string();
-        if claim.is_empty() {
+        let claim = without_preamble(claim.trim().trim_start_matches(['-', '*', '•']).trim()).to_string();
+        if !makes_a_claim(&claim) {
             // A citation standing alone ("[2]") belongs to the sentence before it.
             if let Some(last) = out.last_mut() {
                 last.1.extend(citations);
@@ -45,6 +55,24 @@ pub fn split_cited(output: &str) -> Vec<(String, Vec<usize>)> {
         out.push((claim, citations));
     }
     out
+}
+
+/// "The answer to the question is: Take…" → "Take…".
+fn without_preamble(sentence: &str) -> &str {
+    let lower = sentence.to_lowercase();
+    let announces =
+        ["the answer", "answer", "the source", "according to", "based on"].iter().any(|p| lower.starts_with(p));
+    match sentence.split_once(": ") {
+        Some((_, rest)) if announces => rest.trim(),
+        _ => sentence,
+    }
+}
+
+/// List numbers ("2."), headings ("Side effects:") and announcements ("The answer is:")
+/// state nothing to verify; they are neither shown nor counted against the answer.
+fn makes_a_claim(sentence: &str) -> bool {
+    let words = sentence.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
+    words >= 2 && !sentence.ends_with(':')
 }
 
 /// Removes `[1]`, `[1, 2]`, `[Source 3]` markers, returning the text and the numbers.
@@ -208,6 +236,12 @@ mod tests {
         assert_eq!(strip_citations("Take it daily [1, 3][2]."), ("Take it daily.".to_string(), vec![1, 3, 2]));
         assert_eq!(strip_citations("See [Source 2]."), ("See.".to_string(), vec![2]));
         assert_eq!(strip_citations("A [note] here."), ("A [note] here.".to_string(), vec![]));
+    }
+
+    #[test]
+    fn fragments_are_not_claims() {
+        let s = split_cited("1. The answer to the question is: Take 200 mg every 4 hours [1]. Side effects:");
+        assert_eq!(s, [("Take 200 mg every 4 hours.".to_string(), vec![1])]);
     }
 
     #[test]
