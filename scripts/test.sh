@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 models/fetch.py
+# The tests also load a second architecture (Gemma 3) through the same code path.
+python3 models/fetch.py gemma-3-270m-q4_k_m
 cargo test --workspace --all-targets "$@"

@@ -24,7 +24,7 @@ pub fn extract(
     for (i, source) in sources.iter().enumerate().filter(|(_, s)| !focused || on_topic(s)) {
         for sentence in crate::text::sentences(&source.text) {
             // FAQ passages are "Q: question\nA: answer"; the question is not an answer.
-            if sentence.starts_with("Q: ") || sentence.ends_with('?') {
+            if sentence.starts_with("Q: ") || sentence.ends_with('?') || super::prompt::addresses_the_model(sentence) {
                 continue;
             }
             let sentence = sentence.trim_start_matches("A: ").trim();

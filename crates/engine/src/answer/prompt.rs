@@ -14,7 +14,7 @@ pub fn user_turn(question: &str, sources: &[Source]) -> String {
     // makes a copied or paraphrased sentence carry its citation along.
     for s in sources {
         turn.push_str(&format!("Source [{}], {} ({}):\n", s.n, s.drug, s.section));
-        for sentence in crate::text::sentences(&s.text) {
+        for sentence in crate::text::sentences(&s.text).into_iter().filter(|x| !addresses_the_model(x)) {
             let sentence = sentence.trim_end_matches(['.', ' ']);
             turn.push_str(&format!("{sentence} [{}]. ", s.n));
         }
@@ -22,6 +22,30 @@ pub fn user_turn(question: &str, sources: &[Source]) -> String {
     }
     turn.push_str(&format!("Question: {question}"));
     turn
+}
+
+/// Phrases by which text tries to instruct the model rather than inform the reader.
+const INSTRUCTION_CUES: &[&str] = &[
+    "ignore the",
+    "ignore all",
+    "ignore any",
+    "ignore previous",
+    "ignore your",
+    "disregard the",
+    "disregard all",
+    "disregard previous",
+    "previous instructions",
+    "system prompt",
+    "you are now",
+    "as an ai",
+    "new instructions",
+];
+
+/// Whether a source sentence reads as an instruction to the model (prompt injection). Such
+/// sentences are never put in the prompt nor quoted; verification guards the rest.
+pub fn addresses_the_model(sentence: &str) -> bool {
+    let lower = sentence.to_lowercase();
+    INSTRUCTION_CUES.iter().any(|cue| lower.contains(cue))
 }
 
 /// Drops the lowest-ranked sources, then shortens the last one sentence by sentence, until
