@@ -52,6 +52,16 @@ pub enum Command {
         #[command(flatten)]
         answer: AnswerArgs,
     },
+    /// Run a question set (JSONL, see eval/README.md) and report retrieval, verification and abstention quality
+    Eval {
+        /// The question set
+        file: PathBuf,
+        /// Only the first N questions
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        #[command(flatten)]
+        answer: AnswerArgs,
+    },
     /// Measure retrieval: embedding throughput, index build and load, query latency, recall, memory
     Bench {
         /// The folder of monographs [default: ./corpus]

@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod eval;
 mod printer;
 mod progress_bar;
 
@@ -91,6 +92,16 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
         Command::Chat { answer } => {
             let engine = open_for_answers(paths, answer)?;
             chat(&engine, answer)?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Eval { file, limit, answer } => {
+            let engine = open_for_answers(paths, answer)?;
+            let options = AskOptions {
+                max_tokens: usize::from(answer.max_tokens),
+                show_unverified: answer.show_unverified,
+                ..Default::default()
+            };
+            eval::run(&engine, file, &options, *limit)?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Bench { corpus, questions, synthetic, synthetic_only } => {

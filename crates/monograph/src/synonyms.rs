@@ -1,6 +1,7 @@
 //! Brand and alternate names, read from the Alternate Names section.
 //!
-//! Our own monographs state them in a `Brand Names: A, B` line. The seed states them in
+//! Our own monographs state them in a `Brand Names: A, B` line, and common names ("flu
+//! shot", "minipill") in an `Other Names:` line. The seed states them in
 //! prose ("marketed under various brand names, notably Aldara and Zyclara"), so without that
 //! line the capitalised words that are neither sentence-initial nor common words are taken.
 
@@ -65,7 +66,7 @@ pub(crate) fn from_alternate_names(section: &Section, title: &str) -> Vec<String
         .iter()
         .filter_map(|b| {
             let lower = b.text.to_lowercase();
-            ["brand names:", "brand name:", "brands:"]
+            ["brand names:", "brand name:", "brands:", "other names:", "also known as:"]
                 .iter()
                 .find(|p| lower.starts_with(*p))
                 .map(|p| &b.text[p.len()..])

@@ -133,6 +133,9 @@ impl DrugCatalog {
                 add(&drug.title.replace(" and ", " "), i, true, &mut names);
             }
             add(&drug.slug.replace('-', " "), i, true, &mut names);
+            for variant in title_variants(&drug.title) {
+                add(&variant, i, true, &mut names);
+            }
             for synonym in &drug.synonyms {
                 add(synonym, i, false, &mut names);
             }
@@ -227,6 +230,26 @@ impl DrugCatalog {
     }
 }
 
+/// Other ways people name a drug, derived from its title: the parts of
+/// "Cholecalciferol (vitamin D3)", "regular insulin" for "Insulin Regular", "Tdap shot"
+/// for "Tdap Vaccine".
+fn title_variants(title: &str) -> Vec<String> {
+    let mut variants = Vec::new();
+    if let Some((outer, inner)) = title.split_once('(') {
+        variants.push(outer.trim().to_string());
+        variants.push(inner.trim_end_matches(')').trim().to_string());
+    }
+    let words: Vec<&str> = title.split_whitespace().collect();
+    if words.len() == 2 && words[0].eq_ignore_ascii_case("insulin") {
+        variants.push(format!("{} insulin", words[1]));
+    }
+    if let Some(stem) = title.strip_suffix(" Vaccine") {
+        variants.push(format!("{stem} shot"));
+        variants.push(format!("{stem} vaccination"));
+    }
+    variants
+}
+
 fn looks_like_drug(word: &str) -> bool {
     word.len() >= 6 && !NOT_DRUGS.contains(&word) && DRUG_STEMS.iter().any(|s| word.ends_with(s))
 }
@@ -258,6 +281,9 @@ mod tests {
             drug("amoxicillin", "Amoxicillin", &["Amoxil"]),
             drug("amoxicillin-and-clavulanate", "Amoxicillin and Clavulanate", &["Augmentin"]),
             drug("insulin-glargine", "Insulin Glargine", &["Lantus"]),
+            drug("insulin-regular", "Insulin Regular", &["Humulin R"]),
+            drug("cholecalciferol-vitamin-d3", "Cholecalciferol (vitamin D3)", &[]),
+            drug("tdap-vaccine", "Tdap Vaccine", &["Boostrix"]),
         ])
     }
 
@@ -282,6 +308,14 @@ mod tests {
         assert_eq!(r.drugs[0].how, MatchKind::Fuzzy);
         assert_eq!(slugs(&c.resolve("ibuprofin for a headache")), ["ibuprofen"]);
         assert_eq!(slugs(&c.resolve("insulin glargin timing")), ["insulin-glargine"]);
+    }
+
+    #[test]
+    fn title_variants_resolve() {
+        let c = catalog();
+        assert_eq!(slugs(&c.resolve("when do I inject regular insulin")), ["insulin-regular"]);
+        assert_eq!(slugs(&c.resolve("vitamin D3 for a breastfed baby")), ["cholecalciferol-vitamin-d3"]);
+        assert_eq!(slugs(&c.resolve("Should I get the Tdap shot while pregnant?")), ["tdap-vaccine"]);
     }
 
     #[test]

@@ -1,0 +1,124 @@
+//! `drugchatter eval FILE.jsonl`: runs a question set through the full answer path and
+//! reports retrieval, verification and abstention quality, and latency.
+
+use anyhow::{Context, Result};
+use drugchatter_engine::answer::numbers::{quantities, supported};
+use drugchatter_engine::answer::{AnswerStatus, AskOptions, Conversation, SentenceStatus};
+use drugchatter_engine::Engine;
+use serde::Deserialize;
+use std::path::Path;
+use std::time::Instant;
+
+#[derive(Deserialize)]
+struct Case {
+    id: String,
+    question: String,
+    drugs: Vec<String>,
+    section: Option<String>,
+    abstain: bool,
+}
+
+#[derive(Default)]
+struct Tally {
+    answerable: usize,
+    drug_hit_1: usize,
+    drug_hit_5: usize,
+    section_cases: usize,
+    section_hit_5: usize,
+    generated_claims: usize,
+    verified_claims: usize,
+    shown_sentences: usize,
+    unsupported_numbers: usize,
+    abstained_right: usize,
+    abstained_wrong: usize,
+    should_abstain: usize,
+    latencies: Vec<f64>,
+    statuses: [usize; 3],
+}
+
+pub fn run(engine: &Engine, file: &Path, options: &AskOptions, limit: Option<usize>) -> Result<()> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let cases: Vec<Case> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("{}:{}", file.display(), i + 1)))
+        .collect::<Result<_>>()?;
+    let cases = &cases[..limit.unwrap_or(cases.len()).min(cases.len())];
+    let mut t = Tally::default();
+    for (n, case) in cases.iter().enumerate() {
+        let started = Instant::now();
+        let results = engine.search(&case.question, 5)?;
+        let answer = engine.ask(&case.question, &mut Conversation::default(), options, &mut |_| true)?;
+        t.latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        t.statuses[answer.status as usize] += 1;
+        let abstained = answer.status == AnswerStatus::Abstained;
+        if case.abstain {
+            t.should_abstain += 1;
+            t.abstained_right += usize::from(abstained);
+        } else {
+            t.abstained_wrong += usize::from(abstained);
+            t.answerable += 1;
+            let first =
+                results.drugs.first().map(|d| d.slug.as_str()).or(results.hits.first().map(|h| h.drug_slug.as_str()));
+            t.drug_hit_1 += usize::from(first.is_some_and(|d| case.drugs.iter().any(|e| e == d)));
+            t.drug_hit_5 += usize::from(results.hits.iter().any(|h| case.drugs.contains(&h.drug_slug)));
+            if let Some(section) = &case.section {
+                t.section_cases += 1;
+                let kind = |h: &drugchatter_engine::retrieve::Hit| serde_json::to_value(h.section_kind).ok();
+                t.section_hit_5 += usize::from(results.hits.iter().any(|h| {
+                    case.drugs.contains(&h.drug_slug) && kind(h).as_ref().and_then(|v| v.as_str()) == Some(section)
+                }));
+            }
+        }
+        for s in answer.sentences.iter().chain(&answer.dropped) {
+            if !matches!(s.status, SentenceStatus::Quoted) {
+                t.generated_claims += 1;
+                t.verified_claims += usize::from(s.status == SentenceStatus::Verified);
+            }
+        }
+        for s in answer.sentences.iter().filter(|s| s.status.is_fact()) {
+            t.shown_sentences += 1;
+            let cited: String = s
+                .citations
+                .iter()
+                .filter_map(|&c| answer.sources.get(c - 1))
+                .map(|s| s.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let available = quantities(&cited);
+            t.unsupported_numbers += quantities(&s.text).iter().filter(|q| !supported(q, &available)).count();
+        }
+        eprintln!("[{}/{}] {} {:?} {:.0} ms", n + 1, cases.len(), case.id, answer.status, t.latencies.last().unwrap());
+    }
+    print_report(&t, cases.len());
+    Ok(())
+}
+
+fn pct(a: usize, b: usize) -> String {
+    if b == 0 {
+        "n/a".into()
+    } else {
+        format!("{:.1}% ({a}/{b})", 100.0 * a as f64 / b as f64)
+    }
+}
+
+fn print_report(t: &Tally, total: usize) {
+    let mut lat = t.latencies.clone();
+    lat.sort_by(f64::total_cmp);
+    let p = |q: f64| lat.get(((lat.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
+    let predicted_abstain = t.abstained_right + t.abstained_wrong;
+    println!("questions: {total}");
+    println!("answers: {} generated, {} extractive, {} abstained", t.statuses[0], t.statuses[1], t.statuses[2]);
+    println!("drug hit@1: {}", pct(t.drug_hit_1, t.answerable));
+    println!("drug hit@5: {}", pct(t.drug_hit_5, t.answerable));
+    println!("section hit@5: {}", pct(t.section_hit_5, t.section_cases));
+    println!("generated sentences verified: {}", pct(t.verified_claims, t.generated_claims));
+    println!(
+        "shown sentences: {}; numbers shown that are absent from their cited passage: {}",
+        t.shown_sentences, t.unsupported_numbers
+    );
+    println!("abstention precision: {}", pct(t.abstained_right, predicted_abstain));
+    println!("abstention recall: {}", pct(t.abstained_right, t.should_abstain));
+    println!("latency p50 {:.0} ms, p95 {:.0} ms", p(0.5), p(0.95));
+}
