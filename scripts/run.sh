@@ -7,5 +7,5 @@ python3 models/fetch.py
 cargo build --release --bin drugchatter
 question="${1:-How does imiquimod work?}"
 echo "Headless mode (the desktop app is not part of this build yet): answering a sample question with the CLI." >&2
-echo "\$ drugchatter search \"$question\"" >&2
-./target/release/drugchatter search "$question"
+echo "\$ drugchatter ask \"$question\"" >&2
+./target/release/drugchatter ask "$question"

@@ -68,13 +68,7 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
         }
         Command::Search { question, k, json } => {
             let started = Instant::now();
-            let mut engine = Engine::open(paths).context("starting the engine")?;
-            let bar = progress_bar::Bar::new();
-            if let Some(report) = engine.ensure_index(&bar)? {
-                bar.finish();
-                eprintln!("built the index on first use:");
-                printer::standard::build_report(&report);
-            }
+            let engine = open_with_index(paths)?;
             let results = engine.search(question, usize::from(*k))?;
             if *json {
                 printer::json::print(&results)?;
@@ -96,12 +90,7 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
         }
         Command::Eval { file, limit, answer } => {
             let engine = open_for_answers(paths, answer)?;
-            let options = AskOptions {
-                max_tokens: usize::from(answer.max_tokens),
-                show_unverified: answer.show_unverified,
-                ..Default::default()
-            };
-            eval::run(&engine, file, &options, *limit)?;
+            eval::run(&engine, file, &ask_options(answer), *limit)?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Bench { corpus, questions, synthetic, synthetic_only } => {
@@ -114,8 +103,8 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
     }
 }
 
-/// Opens the engine, builds the index on first use, and loads the answer model.
-fn open_for_answers(paths: Paths, args: &args::AnswerArgs) -> Result<Engine> {
+/// Opens the engine and builds the index if there is none yet (first use).
+fn open_with_index(paths: Paths) -> Result<Engine> {
     let mut engine = Engine::open(paths).context("starting the engine")?;
     let bar = progress_bar::Bar::new();
     if let Some(report) = engine.ensure_index(&bar)? {
@@ -123,6 +112,16 @@ fn open_for_answers(paths: Paths, args: &args::AnswerArgs) -> Result<Engine> {
         eprintln!("built the index on first use:");
         printer::standard::build_report(&report);
     }
+    Ok(engine)
+}
+
+fn ask_options(args: &args::AnswerArgs) -> AskOptions {
+    AskOptions { max_tokens: usize::from(args.max_tokens), show_unverified: args.show_unverified, ..Default::default() }
+}
+
+/// Opens the engine, builds the index on first use, and loads the answer model.
+fn open_for_answers(paths: Paths, args: &args::AnswerArgs) -> Result<Engine> {
+    let engine = open_with_index(paths)?;
     if !args.no_model {
         let started = Instant::now();
         let id = engine.load_generator(args.model.as_deref()).context("loading the answer model")?;
@@ -132,11 +131,7 @@ fn open_for_answers(paths: Paths, args: &args::AnswerArgs) -> Result<Engine> {
 }
 
 fn ask_once(engine: &Engine, question: &str, conversation: &mut Conversation, args: &args::AnswerArgs) -> Result<()> {
-    let options = AskOptions {
-        max_tokens: usize::from(args.max_tokens),
-        show_unverified: args.show_unverified,
-        ..Default::default()
-    };
+    let options = ask_options(args);
     let streaming = !args.json;
     let mut streamed_any = false;
     let mut on_text = |piece: &str| {

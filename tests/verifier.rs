@@ -4,12 +4,11 @@ mod common;
 
 use drugchatter_engine::answer::{SentenceStatus, Source, Thresholds, Verifier};
 use drugchatter_engine::embed::Embedder;
-use drugchatter_engine::retrieve::DrugCatalog;
+use drugchatter_engine::retrieve::{DrugCatalog, Passage};
 use drugchatter_monograph::{SectionKind, Span};
 
 fn source(n: usize, drug: &str, section: &str, kind: SectionKind, text: &str) -> Source {
-    Source {
-        n,
+    let passage = Passage {
         chunk_id: format!("{}:{n}", drug.to_lowercase()),
         drug: drug.into(),
         drug_slug: drug.to_lowercase(),
@@ -20,7 +19,8 @@ fn source(n: usize, drug: &str, section: &str, kind: SectionKind, text: &str) ->
         source: format!("{}.md", drug.to_lowercase()).into(),
         span: Span::new(0, text.len()),
         text: text.into(),
-    }
+    };
+    Source { n, passage }
 }
 
 fn sources() -> Vec<Source> {

@@ -8,10 +8,8 @@ pub mod prompt;
 pub mod safety;
 pub mod verify;
 
-use crate::retrieve::{Hit, ResolvedDrug};
-use drugchatter_monograph::Span;
+use crate::retrieve::{Hit, Passage, ResolvedDrug};
 use serde::Serialize;
-use std::path::PathBuf;
 
 pub use verify::{Thresholds, Verifier};
 
@@ -85,37 +83,24 @@ impl SentenceStatus {
     }
 }
 
+/// A numbered passage the answer may cite: `[n]`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Source {
     pub n: usize,
-    pub chunk_id: String,
-    pub drug: String,
-    pub drug_slug: String,
-    pub library: String,
-    pub section: String,
-    pub section_path: Vec<String>,
-    pub section_kind: drugchatter_monograph::SectionKind,
-    /// The monograph file, relative to its library folder, and the passage's byte range.
-    pub source: PathBuf,
-    pub span: Span,
-    pub text: String,
+    #[serde(flatten)]
+    pub passage: Passage,
 }
 
-impl Source {
-    fn from_hit(n: usize, hit: &Hit) -> Source {
-        Source {
-            n,
-            chunk_id: hit.chunk_id.clone(),
-            drug: hit.drug.clone(),
-            drug_slug: hit.drug_slug.clone(),
-            library: hit.library.clone(),
-            section: hit.section.clone(),
-            section_path: hit.section_path.clone(),
-            section_kind: hit.section_kind,
-            source: hit.source.clone(),
-            span: hit.span,
-            text: hit.text.clone(),
-        }
+impl std::ops::Deref for Source {
+    type Target = Passage;
+    fn deref(&self) -> &Passage {
+        &self.passage
+    }
+}
+
+impl std::ops::DerefMut for Source {
+    fn deref_mut(&mut self) -> &mut Passage {
+        &mut self.passage
     }
 }
 
@@ -224,5 +209,5 @@ pub fn render_text(sentences: &[AnswerSentence]) -> String {
 }
 
 pub(crate) fn sources_from_hits(hits: &[Hit]) -> Vec<Source> {
-    hits.iter().enumerate().map(|(i, h)| Source::from_hit(i + 1, h)).collect()
+    hits.iter().enumerate().map(|(i, h)| Source { n: i + 1, passage: h.passage.clone() }).collect()
 }

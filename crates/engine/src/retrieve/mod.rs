@@ -33,9 +33,9 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
 }
 
+/// A passage of a monograph: which drug and section it is, and where it is in its file.
 #[derive(Debug, Clone, Serialize)]
-pub struct Hit {
-    pub rank: usize,
+pub struct Passage {
     pub chunk_id: String,
     pub drug: String,
     pub drug_slug: String,
@@ -43,16 +43,49 @@ pub struct Hit {
     pub section: String,
     pub section_path: Vec<String>,
     pub section_kind: SectionKind,
+    /// Source file (relative to its library folder) and the passage's byte range in it.
+    pub source: PathBuf,
+    pub span: Span,
+    pub text: String,
+}
+
+impl Passage {
+    pub fn of_chunk(index: &Index, chunk: usize) -> Passage {
+        let chunk = &index.chunks[chunk];
+        let drug = index.drug_of(chunk);
+        Passage {
+            chunk_id: chunk.id.clone(),
+            drug: drug.title.clone(),
+            drug_slug: drug.slug.clone(),
+            library: drug.library.clone(),
+            section: chunk.section_label(),
+            section_path: chunk.section_path.clone(),
+            section_kind: chunk.section_kind,
+            source: drug.source.clone(),
+            span: chunk.span,
+            text: chunk.text.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub rank: usize,
+    #[serde(flatten)]
+    pub passage: Passage,
     /// Fused score: higher is better; comparable within one result list only.
     pub score: f32,
     /// Cosine similarity between question and passage.
     pub similarity: f32,
     pub vector_rank: Option<usize>,
     pub lexical_rank: Option<usize>,
-    /// Source file (relative to its library folder) and the passage's byte range in it.
-    pub source: PathBuf,
-    pub span: Span,
-    pub text: String,
+}
+
+impl std::ops::Deref for Hit {
+    type Target = Passage;
+    fn deref(&self) -> &Passage {
+        &self.passage
+    }
 }
 
 /// Retrieval with a precomputed query embedding, so callers decide how (and whether) to embed.
@@ -114,26 +147,13 @@ pub fn search_resolved(
         .into_iter()
         .take(k)
         .enumerate()
-        .map(|(rank, (chunk_index, score, vector_rank, lexical_rank))| {
-            let chunk = &index.chunks[chunk_index as usize];
-            let drug = index.drug_of(chunk);
-            Hit {
-                rank: rank + 1,
-                chunk_id: chunk.id.clone(),
-                drug: drug.title.clone(),
-                drug_slug: drug.slug.clone(),
-                library: drug.library.clone(),
-                section: chunk.section_label(),
-                section_path: chunk.section_path.clone(),
-                section_kind: chunk.section_kind,
-                score,
-                similarity: crate::embed::cosine(index.vectors.row(chunk_index as usize), query_vector),
-                vector_rank,
-                lexical_rank,
-                source: drug.source.clone(),
-                span: chunk.span,
-                text: chunk.text.clone(),
-            }
+        .map(|(rank, (chunk_index, score, vector_rank, lexical_rank))| Hit {
+            rank: rank + 1,
+            passage: Passage::of_chunk(index, chunk_index as usize),
+            score,
+            similarity: crate::embed::cosine(index.vectors.row(chunk_index as usize), query_vector),
+            vector_rank,
+            lexical_rank,
         })
         .collect();
     SearchResults {
