@@ -127,3 +127,43 @@ fn missing_model_gives_a_fetch_hint() {
     let message = Engine::open(paths).err().expect("corrupt model, no engine").to_string();
     assert!(message.contains("corrupt") && message.contains("fetch"), "{message}");
 }
+
+/// Cancels the build once embedding has started.
+struct CancelDuringEmbedding(std::sync::atomic::AtomicBool);
+
+impl drugchatter_engine::progress::Progress for CancelDuringEmbedding {
+    fn stage(&self, stage: drugchatter_engine::progress::Stage, _total: u64) {
+        if stage == drugchatter_engine::progress::Stage::Embedding {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn an_interrupted_build_leaves_the_previous_index_intact() {
+    let corpus = common::corpus_copy(&["imiquimod", "ibuprofen"]);
+    let (mut engine, data) = common::engine_over(corpus.path());
+    let before: Vec<String> = engine.library().unwrap().index.chunks.iter().map(|c| c.id.clone()).collect();
+
+    std::fs::copy(common::repo().join("corpus/metformin.md"), corpus.path().join("metformin.md")).unwrap();
+    let result = engine.update_index(None, &CancelDuringEmbedding(Default::default()));
+    assert!(matches!(result, Err(drugchatter_engine::Error::Cancelled)), "{:?}", result.err());
+
+    let root = data.path().join("index/bundled");
+    let after = drugchatter_engine::index::Index::load(&root).unwrap();
+    assert_eq!(after.chunks.iter().map(|c| c.id.clone()).collect::<Vec<_>>(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary folders left: {leftovers:?}");
+
+    // The next run finishes the work.
+    let report = engine.update_index(None, &Silent).unwrap();
+    assert_eq!(report.drugs, 3);
+    assert_eq!(report.reused_chunks, before.len());
+}
