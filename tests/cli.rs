@@ -86,3 +86,31 @@ fn missing_models_fail_with_a_clear_message() {
     assert!(stderr.starts_with("error: starting the engine: model manifest"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn chat_keeps_the_drug_for_a_follow_up() {
+    use std::io::Write;
+    let corpus = common::corpus_copy(&["imiquimod", "metformin"]);
+    let data = tempfile::tempdir().unwrap();
+    let mut child = drugchatter(data.path())
+        .env("DRUGCHATTER_CORPUS_DIR", corpus.path())
+        .args(["chat", "--no-model"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"How does imiquimod work?\nWhat about during pregnancy?\n\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let turns: Vec<&str> = stdout.split("Free Research Preview").collect();
+    assert_eq!(turns.len(), 3, "two answers, each ending with the disclaimer: {stdout}");
+    assert!(turns[0].contains("[1] Imiquimod — How It Works"), "{}", turns[0]);
+    assert!(
+        turns[1].contains("[1] Imiquimod — Pregnancy and Breastfeeding"),
+        "the follow-up stayed on imiquimod: {}",
+        turns[1]
+    );
+    assert!(!turns[1].contains("Metformin"));
+}
