@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 models/fetch.py
-cargo build --release --bin drugchatter
 question="${1:-How does imiquimod work?}"
 echo "Headless mode (the desktop app is not part of this build yet): answering a sample question with the CLI." >&2
 echo "\$ drugchatter ask \"$question\"" >&2
-./target/release/drugchatter ask "$question"
+# cargo run finds the binary wherever CARGO_TARGET_DIR puts it.
+cargo run --quiet --release --bin drugchatter -- ask "$question"

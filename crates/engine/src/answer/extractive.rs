@@ -11,7 +11,7 @@ const MIN_WORDS: usize = 4;
 
 pub fn extract(
     embedder: &Embedder,
-    question: &str,
+    question_vector: &[f32],
     intents: &[Intent],
     sources: &[Source],
     max_sentences: usize,
@@ -36,15 +36,13 @@ pub fn extract(
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
-    let mut texts: Vec<&str> = vec![question];
-    texts.extend(candidates.iter().map(|(_, s)| s.as_str()));
+    let texts: Vec<&str> = candidates.iter().map(|(_, s)| s.as_str()).collect();
     let vectors = embedder.embed_all(&texts, &mut |_| true)?;
-    let question_vector = &vectors[0];
     // Better-ranked passages get an edge: retrieval already weighed drug, section and wording.
     let mut scored: Vec<(f32, usize)> = candidates
         .iter()
         .enumerate()
-        .map(|(c, (source, _))| (cosine(question_vector, &vectors[c + 1]) - 0.05 * *source as f32, c))
+        .map(|(c, (source, _))| (cosine(question_vector, &vectors[c]) - 0.05 * *source as f32, c))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut chosen: Vec<usize> = Vec::new();
