@@ -8,4 +8,4 @@ question="${1:-How does imiquimod work?}"
 echo "Headless mode (the desktop app is not part of this build yet): answering a sample question with the CLI." >&2
 echo "\$ drugchatter ask \"$question\"" >&2
 # cargo run finds the binary wherever CARGO_TARGET_DIR puts it.
-cargo run --quiet --release --bin drugchatter -- ask "$question"
+cargo run --release --bin drugchatter -- ask "$question"

@@ -280,7 +280,8 @@ impl Engine {
         } else {
             reply.status = AnswerStatus::Extractive;
             reply.dropped = model_sentences;
-            reply.sentences = answer::extractive::extract(&self.embedder, &query_vector, &results.intents, &sources, 3)?;
+            reply.sentences =
+                answer::extractive::extract(&self.embedder, &query_vector, &results.intents, &sources, 3)?;
         }
         if !reply.dropped.is_empty() {
             notices.insert(
