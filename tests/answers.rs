@@ -3,7 +3,6 @@
 mod common;
 
 use drugchatter_engine::answer::{AnswerStatus, AskOptions, Conversation, NoticeKind};
-use drugchatter_engine::progress::Silent;
 use drugchatter_engine::Engine;
 use drugchatter_monograph::SectionKind;
 use std::sync::OnceLock;
@@ -138,5 +137,4 @@ fn empty_and_huge_questions_are_refused_cleanly() {
     let huge = "a".repeat(100_000);
     let error = engine.ask(&huge, &mut conversation, &AskOptions::default(), &mut |_| true).unwrap_err();
     assert!(error.to_string().contains("100000 characters"), "{error}");
-    let _ = Silent;
 }

@@ -78,9 +78,7 @@ impl Engine {
     /// The bundled generator's file, verified against the model manifest.
     pub fn default_generator_path(&self) -> Result<PathBuf> {
         let model = models::verify(&self.paths.models_dir, DEFAULT_GENERATOR)?;
-        let manifest = models::Manifest::load(&self.paths.models_dir)?;
-        let file = &manifest.model(DEFAULT_GENERATOR).expect("verified above").files[0].name;
-        Ok(model.file(file))
+        Ok(model.file(&model.files[0]))
     }
 
     /// Loads a generator: the bundled one, or a GGUF file of the user's. Until one loads,

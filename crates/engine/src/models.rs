@@ -49,6 +49,8 @@ impl Manifest {
 pub struct VerifiedModel {
     pub id: String,
     pub dir: PathBuf,
+    /// The file names, in manifest order.
+    pub files: Vec<String>,
     /// The combined identity of the files, recorded in indexes built with this model.
     pub fingerprint: String,
 }
@@ -85,7 +87,12 @@ pub fn verify(models_dir: &Path, id: &str) -> Result<VerifiedModel> {
         }
         fingerprint.update(file.sha256.as_bytes());
     }
-    Ok(VerifiedModel { id: entry.id.clone(), dir, fingerprint: hex(&fingerprint.finalize()) })
+    Ok(VerifiedModel {
+        id: entry.id.clone(),
+        dir,
+        files: entry.files.iter().map(|f| f.name.clone()).collect(),
+        fingerprint: hex(&fingerprint.finalize()),
+    })
 }
 
 pub fn sha256_file(path: &Path) -> Result<String> {

@@ -244,9 +244,7 @@ pub fn build(
         chunks: library_file.chunks.len(),
         files: Default::default(),
     };
-    let dir = generation.commit(manifest)?;
-    // Re-read the manifest (now with checksums) so the returned index matches what a later load sees.
-    let manifest = store::open_generation(&dir)?;
+    let (dir, manifest) = generation.commit(manifest)?;
     let embedded_chunks = to_embed.len();
     let report = BuildReport {
         library: library.to_string(),

@@ -108,8 +108,9 @@ impl NewGeneration {
     }
 
     /// Checksums every file in the folder (including ones written by others), syncs them,
-    /// renames the folder into place and points CURRENT at it.
-    pub fn commit(mut self, mut manifest: GenerationManifest) -> Result<PathBuf> {
+    /// renames the folder into place and points CURRENT at it. Returns the folder and the
+    /// manifest as written, checksums included.
+    pub fn commit(mut self, mut manifest: GenerationManifest) -> Result<(PathBuf, GenerationManifest)> {
         let entries = std::fs::read_dir(&self.tmp).map_err(Error::io(&self.tmp))?;
         for entry in entries {
             let path = entry.map_err(Error::io(&self.tmp))?.path();
@@ -129,7 +130,7 @@ impl NewGeneration {
         atomic::sync_dir(&self.root);
         atomic::write(&self.root.join(CURRENT), next.as_bytes())?;
         remove_old_generations(&self.root, &next);
-        Ok(final_dir)
+        Ok((final_dir, manifest))
     }
 }
 
