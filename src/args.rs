@@ -29,6 +29,33 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         corpus: Option<PathBuf>,
     },
+    /// Import FDA labels into a library of their own: openFDA JSON / JSON Lines (optionally
+    /// gzipped), DailyMed SPL XML, DailyMed zips, or folders of these. Safe to interrupt:
+    /// running it again continues where it stopped
+    Import {
+        /// Files or folders to import
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The library to import into (created if new)
+        #[arg(long, default_value = "fda-labels", value_name = "NAME")]
+        library: String,
+        /// Tokens of each passage the embedder reads (more is slower; at most 256)
+        #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u16).range(16..=256))]
+        embed_tokens: u16,
+        /// Print the import report as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List or remove libraries
+    Library {
+        #[command(subcommand)]
+        action: LibraryAction,
+    },
+    /// Check monographs against the format: front matter, sections, FAQs, unique names
+    Lint {
+        /// The folder of monographs [default: ./corpus]
+        dir: Option<PathBuf>,
+    },
     /// Show the passages that best answer a question
     Search {
         /// The question, e.g. "How does imiquimod work?"
@@ -77,6 +104,17 @@ pub enum Command {
         #[arg(long)]
         synthetic_only: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LibraryAction {
+    /// The bundled library and every imported one, with counts
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete an imported library (its labels, documents and index)
+    Remove { name: String },
 }
 
 #[derive(clap::Args, Debug, Clone)]

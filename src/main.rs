@@ -7,9 +7,10 @@ mod printer;
 mod progress_bar;
 
 use anyhow::{Context, Result};
-use args::{Args, Command};
+use args::{Args, Command, LibraryAction};
 use clap::Parser;
 use drugchatter_engine::answer::{AskOptions, Conversation};
+use drugchatter_engine::import::ImportOptions;
 use drugchatter_engine::{Engine, Paths};
 use std::io::{BufRead, Write};
 use std::time::Instant;
@@ -64,6 +65,47 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
                 std::process::ExitCode::SUCCESS
             } else {
                 std::process::ExitCode::from(2)
+            })
+        }
+        Command::Import { paths: inputs, library, embed_tokens, json } => {
+            let engine = Engine::open(paths).context("starting the engine")?;
+            let options = ImportOptions { library: library.clone(), embed_max_tokens: usize::from(*embed_tokens) };
+            let bar = progress_bar::Bar::new();
+            let report = engine.import(inputs, &options, &bar)?;
+            bar.finish();
+            if *json {
+                printer::json::print(&report)?;
+            } else {
+                printer::standard::import_report(&report);
+            }
+            Ok(if report.build.is_some() { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::from(2) })
+        }
+        Command::Library { action: LibraryAction::List { json } } => {
+            let engine = Engine::open(paths).context("starting the engine")?;
+            let libraries = engine.library_infos();
+            if *json {
+                printer::json::print(&libraries)?;
+            } else {
+                printer::standard::libraries(&libraries);
+            }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Library { action: LibraryAction::Remove { name } } => {
+            drugchatter_engine::library::remove(&paths, name)?;
+            eprintln!("removed the library {name:?}");
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Lint { dir } => {
+            let dir = dir.clone().unwrap_or(paths.corpus_dir);
+            let report = drugchatter_engine::lint::lint(&dir)?;
+            for problem in &report.problems {
+                println!("{problem}");
+            }
+            eprintln!("{} files, {} problems", report.files, report.problems.len());
+            Ok(if report.problems.is_empty() {
+                std::process::ExitCode::SUCCESS
+            } else {
+                std::process::ExitCode::from(1)
             })
         }
         Command::Search { question, k, json } => {

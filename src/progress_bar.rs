@@ -24,7 +24,9 @@ impl Progress for Bar {
         }
         self.bar.set_position(0);
         self.bar.set_length(total);
-        let template = if total > 0 {
+        let template = if stage == Stage::Reading {
+            "{prefix:>10} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})"
+        } else if total > 0 {
             "{prefix:>10} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})"
         } else {
             "{prefix:>10} {spinner}"

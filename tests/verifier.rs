@@ -19,6 +19,7 @@ fn source(n: usize, drug: &str, section: &str, kind: SectionKind, text: &str) ->
         source: format!("{}.md", drug.to_lowercase()).into(),
         span: Span::new(0, text.len()),
         text: text.into(),
+        label: None,
     };
     Source { n, passage }
 }
@@ -55,7 +56,7 @@ fn check(output: &str) -> Vec<(String, SentenceStatus, Option<String>)> {
     static EMBEDDER: std::sync::OnceLock<Embedder> = std::sync::OnceLock::new();
     let embedder = EMBEDDER.get_or_init(|| Embedder::load(&common::models_dir()).unwrap());
     let catalog = DrugCatalog::new(&[]);
-    let verifier = Verifier { embedder, catalog: &catalog, thresholds: Thresholds::default() };
+    let verifier = Verifier { embedder, catalogs: vec![&catalog], thresholds: Thresholds::default() };
     verifier.check(output, &sources(), &[]).unwrap().into_iter().map(|s| (s.text, s.status, s.reason)).collect()
 }
 

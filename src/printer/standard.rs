@@ -1,5 +1,7 @@
+use drugchatter_engine::import::ImportReport;
 use drugchatter_engine::index::BuildReport;
 use drugchatter_engine::retrieve::SearchResults;
+use drugchatter_engine::{LibraryInfo, LibraryKind};
 use std::time::Duration;
 
 pub fn build_report(report: &BuildReport) {
@@ -16,6 +18,52 @@ pub fn build_report(report: &BuildReport) {
     );
     for failure in &report.failures {
         eprintln!("  failed: {failure}");
+    }
+}
+
+pub fn import_report(report: &ImportReport) {
+    eprintln!(
+        "read {} records: {} labels added, {} updated, {} already there, {} older than the library's, {} skipped",
+        report.records,
+        report.labels_added,
+        report.labels_updated,
+        report.labels_unchanged,
+        report.labels_older,
+        report.skipped.len()
+    );
+    for skipped in &report.skipped {
+        eprintln!("  skipped {skipped}");
+    }
+    if !report.unmapped_sections.is_empty() {
+        let names: Vec<String> = report.unmapped_sections.iter().map(|(n, c)| format!("{n} ({c})")).collect();
+        eprintln!("  sections left out: {}", names.join(", "));
+    }
+    match &report.build {
+        Some(build) => {
+            eprintln!("library {:?}: {} labels, {} drugs", report.library, report.labels, report.drugs);
+            build_report(build);
+        }
+        None => eprintln!("library {:?} holds no usable label; nothing was indexed", report.library),
+    }
+}
+
+pub fn libraries(libraries: &[LibraryInfo]) {
+    if libraries.is_empty() {
+        println!("no libraries indexed yet; run `drugchatter index`");
+    }
+    for l in libraries {
+        let kind = match l.kind {
+            LibraryKind::Bundled => "bundled monographs",
+            LibraryKind::Imported => "imported FDA labels",
+        };
+        println!(
+            "{:<16} {kind:<20} {:>6} drugs {:>7} documents {:>8} passages   {}",
+            l.name,
+            l.drugs,
+            l.documents,
+            l.chunks,
+            l.source_dir.display()
+        );
     }
 }
 

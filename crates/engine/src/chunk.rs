@@ -32,6 +32,14 @@ impl Chunk {
     }
 }
 
+/// Drops chunks whose text repeats an earlier chunk's. Labels of one drug (brands,
+/// generics, strengths) share most of their text; indexing it once keeps one drug's
+/// repeats from crowding the results and saves embedding work.
+pub fn drop_repeats(chunks: Vec<Chunk>) -> Vec<Chunk> {
+    let mut seen = std::collections::HashSet::new();
+    chunks.into_iter().filter(|c| seen.insert(crate::text::words(&c.text).join(" "))).collect()
+}
+
 /// Splits a monograph into chunks.
 pub fn chunk_monograph(doc_slug: &str, drug_index: u32, monograph: &Monograph) -> Vec<Chunk> {
     let mut chunks = Vec::new();

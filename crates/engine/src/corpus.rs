@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::models::sha256_bytes;
-use drugchatter_monograph::{parse, Faq, Monograph};
+use drugchatter_monograph::{parse, Faq, LabelSource, Monograph};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -23,6 +23,8 @@ pub struct Drug {
     pub source: PathBuf,
     /// sha256 of the file's bytes: the unit of incremental re-indexing.
     pub content_hash: String,
+    /// Imported documents: the FDA labels they hold, newest first.
+    pub labels: Vec<LabelSource>,
 }
 
 /// A file that could not be read or parsed, with where and why.
@@ -98,6 +100,7 @@ pub fn parse_file(file: &SourceFile, library: &str) -> Result<(Drug, Monograph),
         library: library.to_string(),
         source: file.relative.clone(),
         content_hash: file.content_hash.clone(),
+        labels: m.labels.clone(),
     };
     Ok((drug, m))
 }

@@ -7,12 +7,12 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config, DTYPE};
 use std::path::Path;
-use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use tokenizers::{Tokenizer, TruncationParams};
 
 /// Output width of all-MiniLM-L6-v2.
 pub const DIMENSION: usize = 384;
 /// The model was trained with 256-token inputs; longer text is truncated.
-const MAX_TOKENS: usize = 256;
+pub const MAX_TOKENS: usize = 256;
 /// Batches of similar-length texts keep padding, and so wasted work, small.
 const BATCH_SIZE: usize = 32;
 
@@ -45,7 +45,6 @@ impl Embedder {
         tokenizer
             .with_truncation(Some(TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
             .map_err(|e| load_error(&tokenizer_path, e.to_string()))?;
-        tokenizer.with_padding(Some(PaddingParams { strategy: PaddingStrategy::BatchLongest, ..Default::default() }));
 
         let weights = model.file("model.safetensors");
         let device = Device::Cpu;
@@ -59,19 +58,31 @@ impl Embedder {
 
     /// Embeds one text.
     pub fn embed_one(&self, text: &str) -> Result<Vec<f32>> {
-        Ok(self.embed_batch(&[text])?.remove(0))
+        Ok(self.embed_batch(&[text], MAX_TOKENS)?.remove(0))
     }
 
     /// Embeds many texts in length-sorted batches, calling `on_batch` with the number done
     /// after each batch; returning `false` from it cancels. Output order matches input.
     pub fn embed_all(&self, texts: &[&str], on_batch: &mut dyn FnMut(usize) -> bool) -> Result<Vec<Vec<f32>>> {
+        self.embed_all_truncated(texts, MAX_TOKENS, on_batch)
+    }
+
+    /// As [`Embedder::embed_all`], reading at most `max_tokens` tokens of each text. Cost
+    /// grows with the tokens read, so a large import can trade the tail of long passages
+    /// (still searchable lexically) for speed.
+    pub fn embed_all_truncated(
+        &self,
+        texts: &[&str],
+        max_tokens: usize,
+        on_batch: &mut dyn FnMut(usize) -> bool,
+    ) -> Result<Vec<Vec<f32>>> {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());
         let mut out = vec![Vec::new(); texts.len()];
         let mut done = 0;
         for batch in order.chunks(BATCH_SIZE) {
             let batch_texts: Vec<&str> = batch.iter().map(|&i| texts[i]).collect();
-            for (&i, vector) in batch.iter().zip(self.embed_batch(&batch_texts)?) {
+            for (&i, vector) in batch.iter().zip(self.embed_batch(&batch_texts, max_tokens)?) {
                 out[i] = vector;
             }
             done += batch.len();
@@ -82,13 +93,34 @@ impl Embedder {
         Ok(out)
     }
 
-    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+    fn embed_batch(&self, texts: &[&str], max_tokens: usize) -> Result<Vec<Vec<f32>>> {
         let embedding_error = |e: &dyn std::fmt::Display| Error::Embedding(e.to_string());
         let encodings = self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| embedding_error(&e))?;
-        let rows = encodings.len();
-        let width = encodings.first().map_or(0, |e| e.len());
-        let ids: Vec<u32> = encodings.iter().flat_map(|e| e.get_ids().iter().copied()).collect();
-        let mask: Vec<u32> = encodings.iter().flat_map(|e| e.get_attention_mask().iter().copied()).collect();
+        let max_tokens = max_tokens.clamp(2, MAX_TOKENS);
+        // Shortened to `max_tokens` keeping the closing [SEP], then padded to the longest.
+        let sequences: Vec<Vec<u32>> = encodings
+            .iter()
+            .map(|e| {
+                let ids = e.get_ids();
+                if ids.len() <= max_tokens {
+                    ids.to_vec()
+                } else {
+                    let mut cut = ids[..max_tokens - 1].to_vec();
+                    cut.push(ids[ids.len() - 1]);
+                    cut
+                }
+            })
+            .collect();
+        let rows = sequences.len();
+        let width = sequences.iter().map(Vec::len).max().unwrap_or(0);
+        let mut ids = Vec::with_capacity(rows * width);
+        let mut mask = Vec::with_capacity(rows * width);
+        for sequence in &sequences {
+            ids.extend_from_slice(sequence);
+            ids.extend(std::iter::repeat_n(0, width - sequence.len()));
+            mask.extend(std::iter::repeat_n(1u32, sequence.len()));
+            mask.extend(std::iter::repeat_n(0u32, width - sequence.len()));
+        }
         let run = || -> candle_core::Result<Vec<Vec<f32>>> {
             let ids = Tensor::from_vec(ids, (rows, width), &self.device)?;
             let mask = Tensor::from_vec(mask, (rows, width), &self.device)?;

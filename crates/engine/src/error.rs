@@ -40,6 +40,18 @@ pub enum Error {
     #[error("generation failed: {0}")]
     Generation(String),
 
+    #[error("{0:?} is not a usable library name: use 1–64 lowercase letters, digits, `-` or `_` (and not `bundled`)")]
+    InvalidLibraryName(String),
+
+    #[error("there is no imported library named {0:?}; `drugchatter library list` shows them")]
+    NoSuchLibrary(String),
+
+    #[error("there is no drug {0:?} in the library")]
+    NoSuchDrug(String),
+
+    #[error("{path}: {reason}")]
+    Import { path: PathBuf, reason: String },
+
     #[error("cancelled")]
     Cancelled,
 }

@@ -6,11 +6,15 @@
 
 pub mod answer;
 pub mod atomic;
+pub mod browse;
 pub mod chunk;
 pub mod corpus;
 pub mod embed;
 pub mod error;
+pub mod import;
 pub mod index;
+pub mod library;
+pub mod lint;
 pub mod llm;
 pub mod models;
 pub mod paths;
@@ -23,34 +27,20 @@ pub use paths::Paths;
 
 use answer::{Answer, AnswerStatus, AskOptions, Conversation, Notice, NoticeKind, Timings};
 use embed::Embedder;
-use index::{BuildReport, Index};
+use index::BuildReport;
+pub use library::{Library, LibraryInfo, LibraryKind, BUNDLED_LIBRARY};
 use llm::{GenerationParams, Llm};
 use progress::Progress;
-use retrieve::{DrugCatalog, SearchResults};
+use retrieve::SearchResults;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// The name of the library built from the bundled `corpus/`.
-pub const BUNDLED_LIBRARY: &str = "bundled";
-
-/// A loaded index together with its name lookup.
-pub struct Library {
-    pub index: Index,
-    pub catalog: DrugCatalog,
-}
-
-impl Library {
-    fn new(index: Index) -> Library {
-        let catalog = DrugCatalog::new(&index.drugs);
-        Library { index, catalog }
-    }
-}
-
 pub struct Engine {
     paths: Paths,
     embedder: Embedder,
-    library: Option<Library>,
+    /// The bundled library first (when indexed), then imported ones by name.
+    libraries: Vec<Library>,
     /// One generation at a time: a second `ask` waits for the first.
     generator: Mutex<Option<Llm>>,
 }
@@ -59,20 +49,29 @@ pub struct Engine {
 pub const DEFAULT_GENERATOR: &str = "smollm2-135m-instruct-q4_1";
 
 impl Engine {
-    /// Loads the embedding model and, when one exists, the bundled library's index. Nothing
-    /// is built here; see [`Engine::update_index`].
+    /// Loads the embedding model and every library whose index exists. Nothing is built
+    /// here; see [`Engine::update_index`].
     pub fn open(paths: Paths) -> Result<Engine> {
         let embedder = Embedder::load(&paths.models_dir)?;
-        let library = match Index::load(&paths.index_dir(BUNDLED_LIBRARY)) {
-            Ok(index) if index.manifest.model_fingerprint == embedder.fingerprint => Some(Library::new(index)),
-            Ok(_) => None,
-            Err(Error::NoIndex { .. }) => None,
-            Err(e) => {
-                tracing::warn!("{e}");
-                None
+        let mut engine = Engine { paths, embedder, libraries: Vec::new(), generator: Mutex::new(None) };
+        engine.reload_libraries();
+        Ok(engine)
+    }
+
+    /// Re-reads the libraries from disk: after an import or a removal by another process.
+    pub fn reload_libraries(&mut self) {
+        let fingerprint = &self.embedder.fingerprint;
+        let mut libraries = Vec::new();
+        if let Some(index) = library::load(&self.paths.index_dir(BUNDLED_LIBRARY), fingerprint) {
+            libraries.push(Library::new(BUNDLED_LIBRARY, LibraryKind::Bundled, self.paths.corpus_dir.clone(), index));
+        }
+        for name in library::imported_names(&self.paths) {
+            if let Some(index) = library::load(&self.paths.index_dir(&name), fingerprint) {
+                let documents = library::documents_dir(&self.paths, &name);
+                libraries.push(Library::new(&name, LibraryKind::Imported, documents, index));
             }
-        };
-        Ok(Engine { paths, embedder, library, generator: Mutex::new(None) })
+        }
+        self.libraries = libraries;
     }
 
     /// The bundled generator's file, verified against the model manifest.
@@ -106,9 +105,14 @@ impl Engine {
         &self.embedder
     }
 
-    /// The loaded library, if an index exists.
+    /// The bundled library, if its index exists.
     pub fn library(&self) -> Option<&Library> {
-        self.library.as_ref()
+        self.libraries.iter().find(|l| l.kind == LibraryKind::Bundled)
+    }
+
+    /// Every loaded library, the bundled one first.
+    pub fn libraries(&self) -> &[Library] {
+        &self.libraries
     }
 
     /// Brings the bundled library's index up to date with `corpus_dir` (default: the
@@ -116,28 +120,75 @@ impl Engine {
     pub fn update_index(&mut self, corpus_dir: Option<&Path>, progress: &dyn Progress) -> Result<BuildReport> {
         let corpus_dir = corpus_dir.unwrap_or(&self.paths.corpus_dir).to_path_buf();
         let root = self.paths.index_dir(BUNDLED_LIBRARY);
-        let (index, report) = index::build(&root, &corpus_dir, BUNDLED_LIBRARY, &self.embedder, progress)?;
-        self.library = Some(Library::new(index));
+        let (index, report) =
+            index::build(&root, &corpus_dir, BUNDLED_LIBRARY, &self.embedder, &Default::default(), progress)?;
+        self.libraries.retain(|l| l.kind != LibraryKind::Bundled);
+        self.libraries.insert(0, Library::new(BUNDLED_LIBRARY, LibraryKind::Bundled, corpus_dir, index));
         Ok(report)
     }
 
-    /// Builds the index only if there is none yet (first use).
+    /// Builds the bundled index only if there is none yet (first use).
     pub fn ensure_index(&mut self, progress: &dyn Progress) -> Result<Option<BuildReport>> {
-        if self.library.is_some() {
+        if self.library().is_some() {
             return Ok(None);
         }
         self.update_index(None, progress).map(Some)
     }
 
-    fn loaded_library(&self) -> Result<&Library> {
-        self.library.as_ref().ok_or_else(|| Error::NoIndex { path: self.paths.index_dir(BUNDLED_LIBRARY) })
+    fn searchable(&self) -> Result<&[Library]> {
+        if self.libraries.is_empty() {
+            return Err(Error::NoIndex { path: self.paths.index_dir(BUNDLED_LIBRARY) });
+        }
+        Ok(&self.libraries)
     }
 
-    /// Ranked passages for a question.
+    fn resolve(&self, question: &str) -> Vec<retrieve::Resolution> {
+        self.libraries.iter().map(|l| l.catalog.resolve(question)).collect()
+    }
+
+    /// Ranked passages for a question, from every library.
     pub fn search(&self, question: &str, k: usize) -> Result<SearchResults> {
-        let library = self.loaded_library()?;
+        let libraries = self.searchable()?;
         let query_vector = self.embedder.embed_one(question)?;
-        Ok(retrieve::search(&library.index, &library.catalog, question, &query_vector, k))
+        Ok(retrieve::search_libraries(libraries, self.resolve(question), question, &query_vector, k))
+    }
+
+    /// Imports FDA label files into a library of their own (see [`import`]). Takes `&self`
+    /// so asking can go on meanwhile; call [`Engine::reload_libraries`] afterwards to
+    /// search the new material.
+    pub fn import(
+        &self,
+        inputs: &[PathBuf],
+        options: &import::ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<import::ImportReport> {
+        import::import(&self.paths, &self.embedder, inputs, options, progress)
+    }
+
+    /// Deletes an imported library from disk and stops searching it.
+    pub fn remove_library(&mut self, name: &str) -> Result<()> {
+        library::remove(&self.paths, name)?;
+        self.libraries.retain(|l| l.name != name || l.kind == LibraryKind::Bundled);
+        Ok(())
+    }
+
+    /// Every drug of every library, for autocomplete and browsing.
+    pub fn drugs(&self) -> Vec<browse::DrugSummary> {
+        browse::drugs(&self.libraries)
+    }
+
+    /// A drug's whole document, for its profile page.
+    pub fn monograph(&self, library: &str, slug: &str) -> Result<browse::MonographView> {
+        browse::monograph(&self.libraries, library, slug)
+    }
+
+    /// The loaded libraries with their counts.
+    pub fn library_infos(&self) -> Vec<LibraryInfo> {
+        self.libraries.iter().map(Library::info).collect()
+    }
+
+    fn drug_record(&self, drug: &retrieve::ResolvedDrug) -> Option<&corpus::Drug> {
+        self.libraries.iter().find(|l| l.name == drug.library).and_then(|l| l.index.drugs.get(drug.index))
     }
 
     /// Answers a question from the library. Generated text streams to `on_text` as it is
@@ -163,16 +214,18 @@ impl Engine {
                 answer::MAX_QUESTION_CHARS
             )));
         }
-        let library = self.loaded_library()?;
+        let libraries = self.searchable()?;
 
-        let mut resolution = library.catalog.resolve(&question);
+        let mut resolutions = self.resolve(&question);
         let carried_over =
-            resolution.drugs.is_empty() && resolution.unknown.is_empty() && !conversation.drugs.is_empty();
+            resolutions.iter().all(|r| r.drugs.is_empty() && r.unknown.is_empty()) && !conversation.drugs.is_empty();
         if carried_over {
-            resolution.drugs = conversation.drugs.clone();
+            for (library, resolution) in libraries.iter().zip(&mut resolutions) {
+                resolution.drugs = conversation.drugs.iter().filter(|d| d.library == library.name).cloned().collect();
+            }
         }
         let query_vector = self.embedder.embed_one(&question)?;
-        let results = retrieve::search_resolved(&library.index, resolution, &question, &query_vector, options.sources);
+        let results = retrieve::search_libraries(libraries, resolutions, &question, &query_vector, options.sources);
         let retrieval_ms = started.elapsed().as_secs_f64() * 1000.0;
         let mut notices = answer::safety::notices(&question, &results.drugs);
         let mut reply = Answer {
@@ -212,10 +265,10 @@ impl Engine {
         }
         conversation.drugs = results.drugs.clone();
         conversation.turns += 1;
-        for drug in &results.drugs {
-            let record = &library.index.drugs[drug.index];
+        for record in results.drugs.iter().filter_map(|d| self.drug_record(d)) {
             reply.profiles.push(answer::ProfileLink {
                 drug_slug: record.slug.clone(),
+                library: record.library.clone(),
                 title: record.title.clone(),
                 label: format!("See the profile for {}", record.title),
             });
@@ -227,8 +280,11 @@ impl Engine {
         }
 
         let sources = answer::sources_from_hits(&results.hits);
-        let verifier =
-            answer::Verifier { embedder: &self.embedder, catalog: &library.catalog, thresholds: options.thresholds };
+        let verifier = answer::Verifier {
+            embedder: &self.embedder,
+            catalogs: libraries.iter().map(|l| &l.catalog).collect(),
+            thresholds: options.thresholds,
+        };
         let mut model_sentences = Vec::new();
         let mut generated = false;
         let mut generator = self.generator.lock().unwrap_or_else(|e| e.into_inner());

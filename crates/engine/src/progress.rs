@@ -1,9 +1,13 @@
 //! Progress reporting and cancellation for long work, independent of how it is shown
 //! (a terminal bar in the CLI, events in the app).
 
-/// The phases of building an index.
+/// The phases of an import and of building an index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// Import: reading label files (total in bytes).
+    Reading,
+    /// Import: writing one document per drug.
+    Rendering,
     Scanning,
     Parsing,
     Embedding,
@@ -14,6 +18,8 @@ pub enum Stage {
 impl Stage {
     pub fn label(self) -> &'static str {
         match self {
+            Stage::Reading => "reading labels",
+            Stage::Rendering => "writing documents",
             Stage::Scanning => "scanning",
             Stage::Parsing => "parsing",
             Stage::Embedding => "embedding",

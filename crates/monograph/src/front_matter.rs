@@ -1,7 +1,7 @@
 //! The YAML front matter between the opening and closing `---` lines.
 
 use crate::clean::{clean_inline, strip_answer_prefix};
-use crate::{Diagnostic, Faq, Monograph};
+use crate::{Diagnostic, Faq, LabelSource, Monograph};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -12,6 +12,8 @@ struct RawFrontMatter {
     #[serde(rename = "lastModified")]
     last_modified: Option<String>,
     faqs: Option<Vec<RawFaq>>,
+    /// Imported libraries only: the FDA labels the document was made from.
+    labels: Option<Vec<LabelSource>>,
 }
 
 #[derive(Deserialize)]
@@ -71,6 +73,7 @@ pub(crate) fn read(yaml: &str, first_line: usize, monograph: &mut Monograph, dia
     if monograph.last_modified.is_none() {
         diagnostics.push(Diagnostic::warning(first_line, "front matter has no `lastModified`"));
     }
+    monograph.labels = raw.labels.unwrap_or_default();
     for (i, faq) in raw.faqs.unwrap_or_default().into_iter().enumerate() {
         match clean_faq(faq.q.as_deref().unwrap_or(""), faq.a.as_deref()) {
             Some(faq) => monograph.faqs.push(faq),

@@ -55,6 +55,22 @@ pub struct Faq {
     pub answer: String,
 }
 
+/// Where an imported document's text came from: one FDA label version. An imported
+/// document's label sections carry the label's `set_id` in their heading, so a citation
+/// names the label it quotes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct LabelSource {
+    pub set_id: String,
+    pub version: String,
+    /// `YYYY-MM-DD`
+    pub effective_date: String,
+    /// The file the label was imported from.
+    pub source_file: String,
+    /// The label's own title (brand and form), when it has one.
+    #[serde(default)]
+    pub title: String,
+}
+
 /// A parsed monograph. Fields are empty rather than absent when the source lacks them;
 /// the diagnostics say what was missing.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -69,6 +85,8 @@ pub struct Monograph {
     pub sections: Vec<Section>,
     /// Brand and other alternate names found under Alternate Names.
     pub synonyms: Vec<String>,
+    /// Imported documents: the labels they were made from, newest first.
+    pub labels: Vec<LabelSource>,
 }
 
 impl Monograph {

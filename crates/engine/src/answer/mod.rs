@@ -107,6 +107,8 @@ impl std::ops::DerefMut for Source {
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileLink {
     pub drug_slug: String,
+    /// The library holding the profile (`bundled` or an imported library's name).
+    pub library: String,
     pub title: String,
     /// "See the profile for Imiquimod"
     pub label: String,

@@ -106,7 +106,8 @@ pub fn strip_citations(sentence: &str) -> (String, Vec<usize>) {
 
 pub struct Verifier<'a> {
     pub embedder: &'a Embedder,
-    pub catalog: &'a DrugCatalog,
+    /// Every library's names: a sentence naming any known drug is checked.
+    pub catalogs: Vec<&'a DrugCatalog>,
     pub thresholds: Thresholds,
 }
 
@@ -202,10 +203,9 @@ impl Verifier<'_> {
 
     fn foreign_drug(&self, claim: &str, cited: &str, question_drugs: &[ResolvedDrug]) -> Option<String> {
         let cited_lower = cited.to_lowercase();
-        self.catalog
-            .resolve(claim)
-            .drugs
-            .into_iter()
+        self.catalogs
+            .iter()
+            .flat_map(|c| c.resolve(claim).drugs)
             .filter(|d| d.how != crate::retrieve::MatchKind::Fuzzy)
             .find(|d| {
                 !question_drugs.iter().any(|q| q.slug == d.slug)

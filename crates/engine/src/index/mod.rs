@@ -4,11 +4,12 @@
 //! its chunks and vectors from the previous generation, so adding, changing or removing one
 //! file re-embeds only that file's chunks.
 
+pub mod embed_cache;
 pub mod lexical;
 pub mod store;
 pub mod vector;
 
-use crate::chunk::{chunk_monograph, Chunk};
+use crate::chunk::{chunk_monograph, drop_repeats, Chunk};
 use crate::corpus::{self, Drug, FileFailure};
 use crate::embed::{Embedder, DIMENSION};
 use crate::error::{Error, Result};
@@ -91,13 +92,83 @@ impl Index {
 
 /// The text embedded for a chunk: the drug and section give a short passage its context.
 pub fn embedding_text(drug: &Drug, chunk: &Chunk) -> String {
-    format!("{}. {}. {}", drug.title, chunk.section_label(), chunk.text)
+    // An imported label's heading ends in its set id and version: noise to the embedder.
+    let path: Vec<&str> = chunk.section_path.iter().map(|h| h.split(" (set id ").next().unwrap_or(h)).collect();
+    format!("{}. {}. {}", drug.title, path.join(" › "), chunk.text)
 }
 
 /// The text BM25 indexes for a chunk: passage, drug names and headings.
 pub fn lexical_text(drug: &Drug, chunk: &Chunk) -> String {
     format!("{} {} {} {}", drug.title, drug.synonyms.join(" "), chunk.section_label(), chunk.text)
 }
+
+/// Embeds `texts` (in order), each distinct text once, reusing and extending the
+/// on-disk cache when the options name one.
+fn embed_missing(
+    texts: &[String],
+    embedder: &Embedder,
+    options: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<Vec<f32>>> {
+    use embed_cache::{key, EmbeddingCache, Key};
+    let identity = format!("{} max_tokens={}", embedder.fingerprint, options.embed_max_tokens);
+    let mut cache = match &options.embedding_cache {
+        Some(path) => Some(EmbeddingCache::open(path, &identity, DIMENSION)?),
+        None => None,
+    };
+    let keys: Vec<Key> = texts.iter().map(|t| key(t)).collect();
+    let mut made: HashMap<Key, Vec<f32>> = HashMap::new();
+    let mut missing: Vec<usize> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, k) in keys.iter().enumerate() {
+        if cache.as_ref().is_some_and(|c| c.get(k).is_some()) || !seen.insert(*k) {
+            continue;
+        }
+        missing.push(i);
+    }
+    tracing::info!("{} passages to embed ({} distinct not yet embedded)", texts.len(), missing.len());
+    progress.stage(Stage::Embedding, missing.len() as u64);
+    let mut done = 0usize;
+    for group in missing.chunks(EMBED_GROUP) {
+        let group_texts: Vec<&str> = group.iter().map(|&i| texts[i].as_str()).collect();
+        let vectors = embedder.embed_all_truncated(&group_texts, options.embed_max_tokens, &mut |n| {
+            progress.advance((done + n) as u64);
+            !progress.is_cancelled()
+        })?;
+        done += group.len();
+        let entries: Vec<(Key, Vec<f32>)> = group.iter().map(|&i| keys[i]).zip(vectors).collect();
+        match cache.as_mut() {
+            Some(cache) => cache.append(entries)?,
+            None => made.extend(entries),
+        }
+    }
+    Ok(keys
+        .iter()
+        .map(|k| match cache.as_ref().and_then(|c| c.get(k)) {
+            Some(v) => v.to_vec(),
+            None => made[k].clone(),
+        })
+        .collect())
+}
+
+/// How a library is built.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Tokens of each passage the embedder reads (at most the model's 256).
+    pub embed_max_tokens: usize,
+    /// Where embeddings are kept while building, so an interrupted build resumes; None
+    /// embeds in memory only.
+    pub embedding_cache: Option<PathBuf>,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions { embed_max_tokens: crate::embed::MAX_TOKENS, embedding_cache: None }
+    }
+}
+
+/// Embeddings are made and saved in groups this size: the most work an interruption loses.
+const EMBED_GROUP: usize = 512;
 
 /// Builds (or brings up to date) the index of the monographs in `corpus_dir`, stored under
 /// `root`. Returns the loaded index and what was done.
@@ -106,6 +177,7 @@ pub fn build(
     corpus_dir: &Path,
     library: &str,
     embedder: &Embedder,
+    options: &BuildOptions,
     progress: &dyn Progress,
 ) -> Result<(Index, BuildReport)> {
     let started = Instant::now();
@@ -184,7 +256,7 @@ pub fn build(
         } else {
             match corpus::parse_file(file, library) {
                 Ok((drug, monograph)) => {
-                    let new_chunks = chunk_monograph(&drug.slug, drug_index, &monograph);
+                    let new_chunks = drop_repeats(chunk_monograph(&drug.slug, drug_index, &monograph));
                     origin.extend(std::iter::repeat_n(None, new_chunks.len()));
                     chunks.extend(new_chunks);
                     drugs.push(drug);
@@ -198,12 +270,7 @@ pub fn build(
     let to_embed: Vec<usize> = (0..chunks.len()).filter(|&i| origin[i].is_none()).collect();
     let texts: Vec<String> =
         to_embed.iter().map(|&i| embedding_text(&drugs[chunks[i].drug as usize], &chunks[i])).collect();
-    let text_refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    progress.stage(Stage::Embedding, texts.len() as u64);
-    let fresh = embedder.embed_all(&text_refs, &mut |done| {
-        progress.advance(done as u64);
-        !progress.is_cancelled()
-    })?;
+    let fresh = embed_missing(&texts, embedder, options, progress)?;
     let mut fresh = fresh.into_iter();
     let mut vectors = Vectors::new(DIMENSION);
     for o in &origin {

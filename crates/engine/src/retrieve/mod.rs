@@ -6,7 +6,8 @@ pub mod intent;
 pub mod resolve;
 
 use crate::index::Index;
-use drugchatter_monograph::{SectionKind, Span};
+use crate::library::Library;
+use drugchatter_monograph::{LabelSource, SectionKind, Span};
 pub use intent::Intent;
 pub use resolve::{DrugCatalog, MatchKind, Resolution, ResolvedDrug};
 use serde::Serialize;
@@ -47,6 +48,9 @@ pub struct Passage {
     pub source: PathBuf,
     pub span: Span,
     pub text: String,
+    /// For imported material: the FDA label the passage quotes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<LabelSource>,
 }
 
 impl Passage {
@@ -64,6 +68,7 @@ impl Passage {
             source: drug.source.clone(),
             span: chunk.span,
             text: chunk.text.clone(),
+            label: drug.labels.iter().find(|l| chunk.section_path.iter().any(|h| h.contains(&l.set_id))).cloned(),
         }
     }
 }
@@ -91,6 +96,59 @@ impl std::ops::Deref for Hit {
 /// Retrieval with a precomputed query embedding, so callers decide how (and whether) to embed.
 pub fn search(index: &Index, catalog: &DrugCatalog, query: &str, query_vector: &[f32], k: usize) -> SearchResults {
     search_resolved(index, catalog.resolve(query), query, query_vector, k)
+}
+
+/// Searches several libraries as one. Each resolves the question against its own drugs
+/// (`resolutions[i]` belongs to `libraries[i]`); when any library has a drug the question
+/// names, only such libraries are searched, so a drug-specific question never draws
+/// passages about other drugs from a library that lacks it.
+pub fn search_libraries(
+    libraries: &[Library],
+    resolutions: Vec<Resolution>,
+    query: &str,
+    query_vector: &[f32],
+    k: usize,
+) -> SearchResults {
+    let any_drug = resolutions.iter().any(|r| !r.drugs.is_empty());
+    let mut merged: Option<SearchResults> = None;
+    let mut unknown: Option<Vec<String>> = None;
+    for (library, resolution) in libraries.iter().zip(resolutions) {
+        // A word is unknown only if no library knows it.
+        let here = resolution.unknown.clone();
+        unknown = Some(match unknown {
+            None => here,
+            Some(previous) => previous.into_iter().filter(|w| here.contains(w)).collect(),
+        });
+        if any_drug && resolution.drugs.is_empty() {
+            continue;
+        }
+        let results = search_resolved(&library.index, resolution, query, query_vector, k);
+        merged = Some(match merged {
+            None => results,
+            Some(mut all) => {
+                all.drugs.extend(results.drugs);
+                all.hits.extend(results.hits);
+                all
+            }
+        });
+    }
+    let mut results = merged.unwrap_or_else(|| SearchResults {
+        query: query.to_string(),
+        drugs: Vec::new(),
+        no_matching_drug: true,
+        unknown_drugs: Vec::new(),
+        intents: intent::detect(query, 0),
+        hits: Vec::new(),
+    });
+    results.unknown_drugs = unknown.unwrap_or_default();
+    results.no_matching_drug = !any_drug;
+    // Scores are reciprocal-rank sums, so they compare across libraries.
+    results.hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+    results.hits.truncate(k);
+    for (rank, hit) in results.hits.iter_mut().enumerate() {
+        hit.rank = rank + 1;
+    }
+    results
 }
 
 /// Retrieval for drugs already resolved (a follow-up question keeps the previous turn's).

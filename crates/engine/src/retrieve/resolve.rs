@@ -27,6 +27,8 @@ pub struct ResolvedDrug {
     pub matched: String,
     pub how: MatchKind,
     pub is_banned: bool,
+    /// The library the drug's document is in.
+    pub library: String,
 }
 
 /// What resolution found in a question.
@@ -44,7 +46,7 @@ pub struct DrugCatalog {
     /// The same names grouped by word count, for fuzzy matching.
     by_length: HashMap<usize, Vec<String>>,
     longest: usize,
-    titles: Vec<(String, String, bool)>,
+    titles: Vec<(String, String, bool, String)>,
 }
 
 /// Common drug-name endings (INN stems), used to spot names the library does not have.
@@ -148,7 +150,7 @@ impl DrugCatalog {
             list.sort();
         }
         let longest = by_length.keys().copied().max().unwrap_or(1);
-        let titles = drugs.iter().map(|d| (d.slug.clone(), d.title.clone(), d.is_banned)).collect();
+        let titles = drugs.iter().map(|d| (d.slug.clone(), d.title.clone(), d.is_banned, d.library.clone())).collect();
         DrugCatalog { names, by_length, longest, titles }
     }
 
@@ -162,8 +164,8 @@ impl DrugCatalog {
                 if found.iter().any(|(_, r)| r.index == drug) {
                     return;
                 }
-                let (slug, title, is_banned) = self.titles[drug].clone();
-                found.push((position, ResolvedDrug { index: drug, slug, title, matched, how, is_banned }));
+                let (slug, title, is_banned, library) = self.titles[drug].clone();
+                found.push((position, ResolvedDrug { index: drug, slug, title, matched, how, is_banned, library }));
             };
 
         for n in (1..=self.longest.min(tokens.len())).rev() {
@@ -243,11 +245,65 @@ fn title_variants(title: &str) -> Vec<String> {
     if words.len() == 2 && words[0].eq_ignore_ascii_case("insulin") {
         variants.push(format!("{} insulin", words[1]));
     }
+    // FDA labels name the salt ("Metformin Hydrochloride"); people name the drug.
+    let base = without_salts(title);
+    if !base.is_empty() && base.len() < title.len() {
+        variants.push(base);
+    }
     if let Some(stem) = title.strip_suffix(" Vaccine") {
         variants.push(format!("{stem} shot"));
         variants.push(format!("{stem} vaccination"));
     }
     variants
+}
+
+/// Salt and ester names that follow a drug's name on labels.
+const SALTS: &[&str] = &[
+    "hydrochloride",
+    "hcl",
+    "dihydrochloride",
+    "hydrobromide",
+    "sodium",
+    "potassium",
+    "calcium",
+    "magnesium",
+    "maleate",
+    "mesylate",
+    "besylate",
+    "succinate",
+    "tartrate",
+    "citrate",
+    "sulfate",
+    "phosphate",
+    "acetate",
+    "bromide",
+    "chloride",
+    "fumarate",
+    "hyclate",
+    "monohydrate",
+    "dihydrate",
+    "trihydrate",
+    "propionate",
+    "dipropionate",
+    "furoate",
+    "valerate",
+    "tromethamine",
+    "bitartrate",
+    "lactate",
+    "gluconate",
+    "carbonate",
+    "disodium",
+];
+
+/// "Atorvastatin Calcium Trihydrate" → "Atorvastatin": the name without trailing salt
+/// and hydrate words (kept whole when it is nothing but such words).
+pub fn without_salts(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let mut end = words.len();
+    while end > 1 && SALTS.contains(&words[end - 1].to_lowercase().trim_end_matches(',')) {
+        end -= 1;
+    }
+    words[..end].join(" ")
 }
 
 fn looks_like_drug(word: &str) -> bool {
@@ -269,6 +325,7 @@ mod tests {
             library: "test".into(),
             source: Default::default(),
             content_hash: String::new(),
+            labels: vec![],
         }
     }
 

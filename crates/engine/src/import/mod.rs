@@ -1,0 +1,489 @@
+//! Importing FDA labels into a library of their own.
+//!
+//! An import runs in three steps, each safe to interrupt and repeat:
+//! 1. **Read**: inputs are streamed record by record (openFDA JSON or JSON Lines, gzipped
+//!    or not; SPL XML; DailyMed zips; folders of these). Each usable label is stored as
+//!    `labels/<set_id>@<version>.json`, written atomically; a newer version of a set id
+//!    replaces the older one, and every unusable record is reported with its reason.
+//! 2. **Render**: the labels of each drug (same generic name) become one document in the
+//!    monograph format, `documents/<drug>.md`, newest label first.
+//! 3. **Index**: the library's index is brought up to date like the bundled one.
+//!    Embeddings are saved as they are made, so an interrupted import resumes where it
+//!    stopped; the new index becomes visible only when complete.
+
+pub mod label;
+mod openfda;
+mod spl;
+mod text;
+
+use crate::embed::Embedder;
+use crate::error::{Error, Result};
+use crate::index::{self, BuildOptions, BuildReport};
+use crate::library;
+use crate::paths::Paths;
+use crate::progress::{Progress, Stage};
+use label::Label;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// What reading one record gave.
+pub enum Found {
+    /// A usable label, with the names of sections it had that we do not map.
+    Label(Box<Label>, Vec<String>),
+    Skipped(Skipped),
+}
+
+/// A record or file left out, with where it is and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub place: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.place, self.reason)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The library to import into (created if new).
+    pub library: String,
+    /// Tokens of each passage the embedder reads; see [`BuildOptions::embed_max_tokens`].
+    pub embed_max_tokens: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions { library: "fda-labels".into(), embed_max_tokens: DEFAULT_EMBED_TOKENS }
+    }
+}
+
+/// Label passages are long and numerous; the first 128 tokens of each carry its topic,
+/// and the whole passage stays searchable through BM25 (see BENCHMARKS.md for the effect).
+pub const DEFAULT_EMBED_TOKENS: usize = 128;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub library: String,
+    /// Label records read from the inputs.
+    pub records: usize,
+    pub labels_added: usize,
+    /// A newer version of a label already in the library replaced it.
+    pub labels_updated: usize,
+    /// Already in the library at this version.
+    pub labels_unchanged: usize,
+    /// An older version than the one the library keeps.
+    pub labels_older: usize,
+    pub skipped: Vec<Skipped>,
+    /// Label sections left out (studies, chemistry, packaging…), by name, with counts.
+    pub unmapped_sections: BTreeMap<String, usize>,
+    /// Labels and drugs in the library after the import.
+    pub labels: usize,
+    pub drugs: usize,
+    /// None when the library holds no usable label at all.
+    pub build: Option<BuildReport>,
+}
+
+/// Imports `inputs` into the library named in `options`.
+pub fn import(
+    paths: &Paths,
+    embedder: &Embedder,
+    inputs: &[PathBuf],
+    options: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
+    library::check_name(&options.library)?;
+    let library_dir = paths.data_dir.join("libraries").join(&options.library);
+    let labels_dir = library_dir.join("labels");
+    let documents_dir = library::documents_dir(paths, &options.library);
+    std::fs::create_dir_all(&labels_dir).map_err(Error::io(&labels_dir))?;
+    let _lock = lock(&library_dir)?;
+
+    let mut report = ImportReport {
+        library: options.library.clone(),
+        records: 0,
+        labels_added: 0,
+        labels_updated: 0,
+        labels_unchanged: 0,
+        labels_older: 0,
+        skipped: Vec::new(),
+        unmapped_sections: BTreeMap::new(),
+        labels: 0,
+        drugs: 0,
+        build: None,
+    };
+
+    let files = collect_inputs(inputs, &mut report.skipped)?;
+    let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    progress.stage(Stage::Reading, total_bytes);
+    let mut store = LabelStore::open(&labels_dir)?;
+    let mut read_bytes = 0u64;
+    for file in &files {
+        let mut on_found = |found: Found| -> Result<()> {
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            match found {
+                Found::Label(label, unmapped) => {
+                    report.records += 1;
+                    for name in unmapped {
+                        *report.unmapped_sections.entry(name).or_default() += 1;
+                    }
+                    match store.put(&label)? {
+                        Stored::Added => report.labels_added += 1,
+                        Stored::Updated => report.labels_updated += 1,
+                        Stored::Unchanged => report.labels_unchanged += 1,
+                        Stored::Older => report.labels_older += 1,
+                    }
+                }
+                Found::Skipped(skipped) => {
+                    report.records += 1;
+                    tracing::debug!("skipped {skipped}");
+                    report.skipped.push(skipped);
+                }
+            }
+            Ok(())
+        };
+        read_file(file, read_bytes, progress, &mut on_found)?;
+        read_bytes += std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        progress.advance(read_bytes);
+    }
+
+    let (labels, drugs) = render_documents(&store, &documents_dir, progress)?;
+    report.labels = labels;
+    report.drugs = drugs;
+    if drugs == 0 {
+        return Ok(report);
+    }
+    let build_options = BuildOptions {
+        embed_max_tokens: options.embed_max_tokens,
+        embedding_cache: Some(library_dir.join("embeddings.cache")),
+    };
+    let root = paths.index_dir(&options.library);
+    let (_, build) = index::build(&root, &documents_dir, &options.library, embedder, &build_options, progress)?;
+    report.build = Some(build);
+    Ok(report)
+}
+
+/// One import per library at a time: a second one waits for nothing and fails clearly.
+fn lock(library_dir: &Path) -> Result<std::fs::File> {
+    let path = library_dir.join(".lock");
+    let file =
+        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(Error::io(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Import {
+            path: library_dir.to_path_buf(),
+            reason: "another import into this library is running".into(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::Io { path, source: e }),
+    }
+}
+
+/// What the reader understands, from the file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json { gzip: bool },
+    JsonLines { gzip: bool },
+    Xml,
+    Zip,
+}
+
+fn format_of(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_str()?.to_lowercase();
+    let (stem, gzip) = match name.strip_suffix(".gz") {
+        Some(stem) => (stem.to_string(), true),
+        None => (name.clone(), false),
+    };
+    if stem.ends_with(".jsonl") || stem.ends_with(".ndjson") {
+        Some(Format::JsonLines { gzip })
+    } else if stem.ends_with(".json") {
+        Some(Format::Json { gzip })
+    } else if stem.ends_with(".xml") && !gzip {
+        Some(Format::Xml)
+    } else if stem.ends_with(".zip") && !gzip {
+        Some(Format::Zip)
+    } else {
+        None
+    }
+}
+
+/// Expands folders (recursively, sorted) into the files we can read; other files in a
+/// folder are reported as skipped. A named input that does not exist is an error.
+fn collect_inputs(inputs: &[PathBuf], skipped: &mut Vec<Skipped>) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(Error::io(input))?;
+        if meta.is_dir() {
+            let mut stack = vec![input.clone()];
+            while let Some(dir) = stack.pop() {
+                let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+                    .map_err(Error::io(&dir))?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .collect();
+                entries.sort();
+                for entry in entries.into_iter().rev() {
+                    if entry.is_dir() {
+                        stack.push(entry);
+                    } else if format_of(&entry).is_some() {
+                        files.push(entry);
+                    } else {
+                        skipped.push(Skipped {
+                            place: entry.display().to_string(),
+                            reason: "not a label file (.json, .jsonl, .json.gz, .jsonl.gz, .xml or .zip)".into(),
+                        });
+                    }
+                }
+            }
+        } else if format_of(input).is_some() {
+            files.push(input.clone());
+        } else {
+            return Err(Error::Import {
+                path: input.clone(),
+                reason: "not a label file: expected openFDA JSON (.json, .jsonl, optionally .gz), SPL XML (.xml) \
+                         or a DailyMed zip (.zip)"
+                    .into(),
+            });
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// SPL documents are a few megabytes at most; anything far larger is not one.
+const MAX_XML_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Counts the bytes read from the input file, for progress.
+struct Counting<'a, R> {
+    inner: R,
+    read: u64,
+    base: u64,
+    progress: &'a dyn Progress,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        // Reported every 4 MiB or so, not on every small read.
+        if (self.read + n as u64) >> 22 != self.read >> 22 {
+            self.progress.advance(self.base + self.read + n as u64);
+        }
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+fn read_file(
+    path: &Path,
+    base: u64,
+    progress: &dyn Progress,
+    found: &mut dyn FnMut(Found) -> Result<()>,
+) -> Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let format = format_of(path).expect("collected inputs have a format");
+    let open = || std::fs::File::open(path).map_err(Error::io(path));
+    match format {
+        Format::Json { gzip } | Format::JsonLines { gzip } => {
+            let lines = matches!(format, Format::JsonLines { .. });
+            let counted = Counting { inner: open()?, read: 0, base, progress };
+            if gzip {
+                let reader = BufReader::new(flate2::read::MultiGzDecoder::new(counted));
+                openfda::read(reader, &name, lines, found)
+            } else {
+                openfda::read(BufReader::new(counted), &name, lines, found)
+            }
+        }
+        Format::Xml => {
+            let size = std::fs::metadata(path).map_err(Error::io(path))?.len();
+            if size > MAX_XML_BYTES {
+                return found(Found::Skipped(Skipped {
+                    place: name,
+                    reason: format!("{size} bytes is too large for an SPL document"),
+                }));
+            }
+            let bytes = std::fs::read(path).map_err(Error::io(path))?;
+            found(xml_document(&bytes, &name))
+        }
+        Format::Zip => {
+            let mut archive = match zip::ZipArchive::new(open()?) {
+                Ok(archive) => archive,
+                Err(e) => {
+                    return found(Found::Skipped(Skipped { place: name, reason: format!("not a readable zip: {e}") }))
+                }
+            };
+            for i in 0..archive.len() {
+                let mut entry = match archive.by_index(i) {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        found(Found::Skipped(Skipped {
+                            place: format!("{name}, entry {}", i + 1),
+                            reason: e.to_string(),
+                        }))?;
+                        continue;
+                    }
+                };
+                let entry_name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("entry {}", i + 1));
+                if !entry_name.to_lowercase().ends_with(".xml") {
+                    continue;
+                }
+                let place = format!("{name}:{entry_name}");
+                if entry.size() > MAX_XML_BYTES {
+                    found(Found::Skipped(Skipped { place, reason: "too large for an SPL document".into() }))?;
+                    continue;
+                }
+                let mut bytes = Vec::new();
+                match entry.read_to_end(&mut bytes) {
+                    Ok(_) => found(xml_document(&bytes, &place))?,
+                    Err(e) => found(Found::Skipped(Skipped { place, reason: format!("cannot unpack: {e}") }))?,
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn xml_document(bytes: &[u8], place: &str) -> Found {
+    match std::str::from_utf8(bytes) {
+        Ok(xml) => spl::parse(xml, place),
+        Err(e) => Found::Skipped(Skipped { place: place.into(), reason: format!("not UTF-8 text: {e}") }),
+    }
+}
+
+/// A set id is a UUID; anything else would make a bad file name and a bad citation.
+pub(crate) fn is_set_id(s: &str) -> bool {
+    (8..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+/// `20240102` → `2024-01-02`; anything else → empty.
+pub(crate) fn iso_date(yyyymmdd: &str) -> String {
+    let digits = yyyymmdd.get(..8).unwrap_or("");
+    if digits.len() == 8 && digits.chars().all(|c| c.is_ascii_digit()) {
+        format!("{}-{}-{}", &digits[..4], &digits[4..6], &digits[6..8])
+    } else {
+        String::new()
+    }
+}
+
+enum Stored {
+    Added,
+    Updated,
+    Unchanged,
+    Older,
+}
+
+/// The library's labels on disk, one file per set id, named with its version so the
+/// folder listing alone says what is there.
+struct LabelStore {
+    dir: PathBuf,
+    /// set id → (version, effective date, file name)
+    kept: HashMap<String, (u32, String, String)>,
+}
+
+impl LabelStore {
+    fn open(dir: &Path) -> Result<LabelStore> {
+        let mut kept: HashMap<String, (u32, String, String)> = HashMap::new();
+        let mut stale = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(Error::io(dir))?.filter_map(|e| e.ok()) {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let Some((set_id, version, date)) = parse_label_file_name(&file) else { continue };
+            match kept.get(&set_id) {
+                Some((v, d, _)) if (*v, d.as_str()) >= (version, date.as_str()) => stale.push(file),
+                _ => {
+                    if let Some((_, _, old)) = kept.insert(set_id, (version, date, file)) {
+                        stale.push(old);
+                    }
+                }
+            }
+        }
+        // A crash between writing a newer version and removing the older leaves both.
+        for file in stale {
+            let _ = std::fs::remove_file(dir.join(file));
+        }
+        Ok(LabelStore { dir: dir.to_path_buf(), kept })
+    }
+
+    fn put(&mut self, label: &Label) -> Result<Stored> {
+        // The same set id: the higher version is the newer label.
+        let new_key = (label.version, label.effective_date.as_str());
+        let outcome = match self.kept.get(&label.set_id) {
+            None => Stored::Added,
+            Some((v, d, _)) => match new_key.cmp(&(*v, d.as_str())) {
+                std::cmp::Ordering::Greater => Stored::Updated,
+                std::cmp::Ordering::Equal => return Ok(Stored::Unchanged),
+                std::cmp::Ordering::Less => return Ok(Stored::Older),
+            },
+        };
+        let file = format!("{}@{}@{}.json", label.set_id, label.version, label.effective_date.replace('-', ""));
+        let json = serde_json::to_vec(label).expect("labels serialise");
+        crate::atomic::write(&self.dir.join(&file), &json)?;
+        if let Some((_, _, old)) =
+            self.kept.insert(label.set_id.clone(), (label.version, label.effective_date.clone(), file))
+        {
+            let _ = std::fs::remove_file(self.dir.join(old));
+        }
+        Ok(outcome)
+    }
+
+    fn read(&self, file: &str) -> Result<Label> {
+        let path = self.dir.join(file);
+        let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::Import { path, reason: format!("damaged stored label: {e}") })
+    }
+}
+
+/// `<set id>@<version>@<yyyymmdd>.json`
+fn parse_label_file_name(file: &str) -> Option<(String, u32, String)> {
+    let stem = file.strip_suffix(".json")?;
+    let mut parts = stem.split('@');
+    let (set_id, version, date) = (parts.next()?, parts.next()?, parts.next().unwrap_or(""));
+    if !is_set_id(set_id) || parts.next().is_some() {
+        return None;
+    }
+    let date = if date.is_empty() { String::new() } else { iso_date(date) };
+    Some((set_id.to_string(), version.parse().ok()?, date))
+}
+
+/// Writes one document per drug from the stored labels, and removes documents of drugs
+/// no longer there. Returns (labels, drugs).
+fn render_documents(store: &LabelStore, documents_dir: &Path, progress: &dyn Progress) -> Result<(usize, usize)> {
+    std::fs::create_dir_all(documents_dir).map_err(Error::io(documents_dir))?;
+    let mut files: Vec<&String> = store.kept.values().map(|(_, _, f)| f).collect();
+    files.sort();
+    progress.stage(Stage::Rendering, files.len() as u64);
+    // Only names are kept in memory while grouping; each group's labels are read again to render.
+    let mut groups: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+    for file in &files {
+        let label = store.read(file)?;
+        let key = label::drug_key(&label.generic_name);
+        groups.entry(if key.is_empty() { label.set_id } else { key }).or_default().push(file);
+    }
+    let mut done = 0;
+    for (key, members) in &groups {
+        if progress.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let mut labels = members.iter().map(|f| store.read(f)).collect::<Result<Vec<_>>>()?;
+        labels.sort_by(label::newest_first);
+        let document = label::render(&labels);
+        let path = documents_dir.join(format!("{key}.md"));
+        if std::fs::read(&path).ok().as_deref() != Some(document.as_bytes()) {
+            crate::atomic::write(&path, document.as_bytes())?;
+        }
+        done += members.len();
+        progress.advance(done as u64);
+    }
+    for entry in std::fs::read_dir(documents_dir).map_err(Error::io(documents_dir))?.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(key) = name.strip_suffix(".md") {
+            if !groups.contains_key(key) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    Ok((files.len(), groups.len()))
+}
