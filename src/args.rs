@@ -103,6 +103,12 @@ pub enum Command {
         /// Skip the bundled corpus (which embeds every passage) and measure only the synthetic index
         #[arg(long)]
         synthetic_only: bool,
+        /// Instead, import these label files into a scratch library and measure the import
+        #[arg(long, value_name = "PATH", num_args = 1..)]
+        import: Vec<PathBuf>,
+        /// With --import: tokens of each passage the embedder reads
+        #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u16).range(16..=256))]
+        embed_tokens: u16,
     },
 }
 

@@ -2,24 +2,36 @@
 //! asserted in tests.
 
 use anyhow::{Context, Result};
+use drugchatter_engine::import::ImportOptions;
 use drugchatter_engine::index::lexical::Bm25;
 use drugchatter_engine::index::vector::{Ann, Vectors};
 use drugchatter_engine::index::Index;
 use drugchatter_engine::progress::{Progress, Stage};
-use drugchatter_engine::{retrieve, Engine, Paths, BUNDLED_LIBRARY};
+use drugchatter_engine::{retrieve, Engine, Library, Paths, BUNDLED_LIBRARY};
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Records when each build stage started, to time the embedding stage on its own.
+/// Records when each build stage started, to time the embedding stage on its own, and
+/// shows the progress bar meanwhile.
 #[derive(Default)]
 struct StageClock {
     marks: Mutex<Vec<(Stage, Instant, u64)>>,
+    bar: Option<crate::progress_bar::Bar>,
 }
 
 impl Progress for StageClock {
     fn stage(&self, stage: Stage, total: u64) {
         self.marks.lock().unwrap().push((stage, Instant::now(), total));
+        if let Some(bar) = &self.bar {
+            bar.stage(stage, total);
+        }
+    }
+
+    fn advance(&self, done: u64) {
+        if let Some(bar) = &self.bar {
+            bar.advance(done);
+        }
     }
 }
 
@@ -74,13 +86,101 @@ fn corpus(mut paths: Paths, questions: &Path) -> Result<()> {
 
     let questions = read_questions(questions)?;
     let library = engine.library().expect("just built");
+    measure_queries(&engine, library, &questions)?;
+    println!("peak RSS so far: {:.0} MB", peak_rss_mb());
+    Ok(())
+}
+
+/// Imports label files into a scratch library and measures the import and the result.
+pub fn import_scale(mut paths: Paths, inputs: &[std::path::PathBuf], embed_tokens: usize) -> Result<()> {
+    println!("machine: {}", machine());
+    let scratch = tempfile::tempdir()?;
+    paths.data_dir = scratch.path().to_path_buf();
+    let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    println!("\n## Import of {} (embedding the first {embed_tokens} tokens of each passage)", names.join(", "));
+    let mut engine = Engine::open(paths.clone()).context("starting the engine")?;
+    let clock = StageClock { bar: Some(crate::progress_bar::Bar::new()), ..Default::default() };
+    let options = ImportOptions { library: "scale".into(), embed_max_tokens: embed_tokens };
+    let started = Instant::now();
+    let report = engine.import(inputs, &options, &clock)?;
+    let wall = started.elapsed();
+    if let Some(bar) = &clock.bar {
+        bar.finish();
+    }
+    let build = report.build.as_ref().context("nothing was imported")?;
+    let (read_time, _) = clock.duration_of(Stage::Reading).unwrap_or_default();
+    let (embed_time, embedded) = clock.duration_of(Stage::Embedding).unwrap_or_default();
+    println!(
+        "records {}, labels {}, skipped {}, drugs {}, chunks {}",
+        report.records,
+        report.labels,
+        report.skipped.len(),
+        report.drugs,
+        build.chunks
+    );
+    println!(
+        "wall time {:.1} s = {:.1} chunks/s overall; reading {:.1} s; embedding {} distinct passages in {:.1} s = {:.1}/s",
+        wall.as_secs_f64(),
+        build.chunks as f64 / wall.as_secs_f64(),
+        read_time.as_secs_f64(),
+        embedded,
+        embed_time.as_secs_f64(),
+        embedded as f64 / embed_time.as_secs_f64().max(1e-9)
+    );
+    println!("peak RSS during import: {:.0} MB", peak_rss_mb());
+    let index_dir = paths.index_dir("scale");
+    let mut loads: Vec<f64> = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            Index::load(&index_dir).map(|_| t.elapsed().as_secs_f64() * 1000.0)
+        })
+        .collect::<Result<_, _>>()?;
+    loads.sort_by(f64::total_cmp);
+    println!("index: {:.1} MB on disk, load median {:.0} ms (3 loads)", dir_size(&index_dir) as f64 / 1e6, loads[1]);
+
+    engine.reload_libraries();
+    let library = engine.libraries().iter().find(|l| l.name == "scale").context("library loads")?;
+    // Four consumer-style questions about every 5th drug of the library.
+    let questions: Vec<String> = library
+        .index
+        .drugs
+        .iter()
+        .step_by(5)
+        .flat_map(|d| {
+            let name = d.title.to_lowercase();
+            [
+                format!("{name} dose for adults"),
+                format!("side effects of {name}"),
+                format!("can I take {name} while pregnant"),
+                format!("how does {name} work"),
+            ]
+        })
+        .collect();
+    let on_drug = measure_queries(&engine, library, &questions)?;
+    println!("top hit on the named drug: {on_drug}/{}", questions.len());
+    for q in ["metformin dose for adults", "sertraline and alcohol"] {
+        let results = engine.search(q, 3)?;
+        if let Some(hit) = results.hits.first() {
+            println!("{q:?} → {} / {}", hit.drug, hit.section);
+        }
+    }
+    println!("peak RSS: {:.0} MB", peak_rss_mb());
+    Ok(())
+}
+
+/// Prints query latency (with and without the query's embedding) and HNSW recall over
+/// `questions`; returns how many top hits were on the first drug the question names.
+fn measure_queries(engine: &Engine, library: &Library, questions: &[String]) -> Result<usize> {
     let mut end_to_end = Vec::new();
     let mut retrieval_only = Vec::new();
-    let (mut found, mut wanted) = (0, 0);
-    for q in &questions {
+    let (mut found, mut wanted, mut on_drug) = (0, 0, 0);
+    for q in questions {
         let t = Instant::now();
-        engine.search(q, 10)?;
+        let results = engine.search(q, 10)?;
         end_to_end.push(t.elapsed());
+        on_drug += usize::from(
+            results.hits.first().is_some_and(|h| results.drugs.first().is_some_and(|d| h.drug_slug == d.slug)),
+        );
         let vector = engine.embedder().embed_one(q)?;
         let t = Instant::now();
         retrieve::search(&library.index, &library.catalog, q, &vector, 10);
@@ -101,9 +201,8 @@ fn corpus(mut paths: Paths, questions: &Path) -> Result<()> {
         percentile(&mut retrieval_only, 0.50),
         percentile(&mut retrieval_only, 0.99)
     );
-    println!("recall@10, HNSW vs exact (eval questions): {:.4}", found as f64 / wanted.max(1) as f64);
-    println!("peak RSS so far: {:.0} MB", peak_rss_mb());
-    Ok(())
+    println!("recall@10, HNSW vs exact: {:.4}", found as f64 / wanted.max(1) as f64);
+    Ok(on_drug)
 }
 
 fn synthetic_index(n: usize) {

@@ -135,11 +135,15 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
             eval::run(&engine, file, &ask_options(answer), *limit)?;
             Ok(std::process::ExitCode::SUCCESS)
         }
-        Command::Bench { corpus, questions, synthetic, synthetic_only } => {
+        Command::Bench { corpus, questions, synthetic, synthetic_only, import, embed_tokens } => {
             if let Some(corpus) = corpus {
                 paths.corpus_dir = corpus.clone();
             }
-            bench::run(paths, questions, *synthetic, !*synthetic_only)?;
+            if import.is_empty() {
+                bench::run(paths, questions, *synthetic, !*synthetic_only)?;
+            } else {
+                bench::import_scale(paths, import, usize::from(*embed_tokens))?;
+            }
             Ok(std::process::ExitCode::SUCCESS)
         }
     }

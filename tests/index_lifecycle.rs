@@ -167,3 +167,30 @@ fn an_interrupted_build_leaves_the_previous_index_intact() {
     assert_eq!(report.drugs, 3);
     assert_eq!(report.reused_chunks, before.len());
 }
+
+#[test]
+fn every_stored_vector_embeds_its_own_chunk() {
+    let engine = common::small_engine();
+    let index = &engine.library().unwrap().index;
+    let embedder = engine.embedder();
+    for (i, chunk) in index.chunks.iter().enumerate() {
+        let text = drugchatter_engine::index::embedding_text(index.drug_of(chunk), chunk);
+        let alone = embedder.embed_one(&text).unwrap();
+        let similarity = drugchatter_engine::embed::cosine(&alone, index.vectors.row(i));
+        assert!(similarity > 0.999, "{}: stored vector has similarity {similarity} to its own text", chunk.id);
+    }
+}
+
+#[test]
+fn a_list_passage_is_close_to_a_question_about_it() {
+    // Padding counted as text once pushed list passages away from every question.
+    let embedder = common::small_engine().embedder();
+    let question = embedder.embed_one("which drugs interact with ibuprofen?").unwrap();
+    let passage = "Ibuprofen. Drug Interactions. Anticoagulants and antiplatelets (warfarin, clopidogrel), SSRIs \
+                   and SNRIs: higher bleeding risk.\nLithium and methotrexate: ibuprofen raises their levels.";
+    let batch = embedder.embed_all(&[passage, &"a much longer text ".repeat(40)], &mut |_| true).unwrap();
+    let similarity = drugchatter_engine::embed::cosine(&question, &batch[0]);
+    assert!(similarity > 0.5, "similarity {similarity}");
+    let alone = embedder.embed_one(passage).unwrap();
+    assert!(drugchatter_engine::embed::cosine(&alone, &batch[0]) > 0.9999, "batching changes nothing");
+}

@@ -45,6 +45,8 @@ impl Embedder {
         tokenizer
             .with_truncation(Some(TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
             .map_err(|e| load_error(&tokenizer_path, e.to_string()))?;
+        // tokenizer.json pads every text to 128 tokens; we pad each batch ourselves, with a mask.
+        tokenizer.with_padding(None);
 
         let weights = model.file("model.safetensors");
         let device = Device::Cpu;

@@ -73,9 +73,6 @@ pub fn lint(dir: &Path) -> Result<LintReport> {
             continue;
         }
         let m = &parsed.monograph;
-        if m.last_modified.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            report(1, "front matter has no `lastModified`".into());
-        }
         let kinds: Vec<SectionKind> = m.sections.iter().map(|s| s.kind).collect();
         for required in SectionKind::REQUIRED {
             match m.sections.iter().find(|s| s.kind == required) {

@@ -158,24 +158,12 @@ pub fn parse(xml: &str, source: &str) -> Found {
                 }
                 path.pop();
             }
-            Event::Text(e) => {
-                if collecting(&path) {
-                    text.push_str(&e.html_content());
-                }
-            }
-            Event::CData(e) => {
-                if collecting(&path) {
-                    text.push_str(&e.into_inner());
-                }
-            }
-            Event::GeneralRef(e) => {
-                if collecting(&path) {
-                    match e.resolve_char_ref() {
-                        Ok(Some(c)) => text.push(c),
-                        _ => text.push_str(resolve_predefined_entity(&e.html_content()).unwrap_or(" ")),
-                    }
-                }
-            }
+            Event::Text(e) if collecting(&path) => text.push_str(&e.html_content()),
+            Event::CData(e) if collecting(&path) => text.push_str(&e.into_inner()),
+            Event::GeneralRef(e) if collecting(&path) => match e.resolve_char_ref() {
+                Ok(Some(c)) => text.push(c),
+                _ => text.push_str(resolve_predefined_entity(&e.html_content()).unwrap_or(" ")),
+            },
             Event::Eof => break,
             _ => {}
         }

@@ -116,7 +116,7 @@ mod tests {
         assert_eq!(children.len(), 2);
         assert_eq!(children[0].0, "8.1 Pregnancy Risk Summary");
         assert_eq!(children[0].1, vec!["Limited data are not sufficient."]);
-        assert_eq!(children[1].0, "8.2 Lactation Metformin");
+        assert_eq!(children[1].0, "8.2 Lactation");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 const MAGIC: &[u8; 8] = b"DCEMBC1\n";
 
 pub type Key = [u8; 32];
+type Batch = Vec<(Key, Vec<f32>)>;
 
 pub fn key(text: &str) -> Key {
     Sha256::digest(text.as_bytes()).into()
@@ -82,7 +83,7 @@ impl EmbeddingCache {
     }
 
     /// Adds a batch and makes it durable before returning.
-    pub fn append(&mut self, entries: Vec<(Key, Vec<f32>)>) -> Result<()> {
+    pub fn append(&mut self, entries: Batch) -> Result<()> {
         let mut batch = Vec::with_capacity(4 + entries.len() * (32 + 4 * self.dimension) + 4);
         batch.extend_from_slice(&(entries.len() as u32).to_le_bytes());
         for (key, vector) in &entries {
@@ -109,7 +110,7 @@ fn header(identity: &str, dimension: usize) -> Vec<u8> {
 }
 
 /// One batch starting at `at`, and where the next begins; None at the end or at damage.
-fn read_batch(bytes: &[u8], at: usize, dimension: usize) -> Option<(Vec<(Key, Vec<f32>)>, usize)> {
+fn read_batch(bytes: &[u8], at: usize, dimension: usize) -> Option<(Batch, usize)> {
     let count = u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize;
     let record = 32 + 4 * dimension;
     let body_end = at.checked_add(4)?.checked_add(count.checked_mul(record)?)?;

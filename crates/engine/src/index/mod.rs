@@ -168,7 +168,7 @@ impl Default for BuildOptions {
 }
 
 /// Embeddings are made and saved in groups this size: the most work an interruption loses.
-const EMBED_GROUP: usize = 512;
+const EMBED_GROUP: usize = 128;
 
 /// Builds (or brings up to date) the index of the monographs in `corpus_dir`, stored under
 /// `root`. Returns the loaded index and what was done.

@@ -100,7 +100,7 @@ impl Vectors {
     }
 
     pub fn from_bytes(dim: usize, bytes: &[u8]) -> Option<Vectors> {
-        if dim == 0 || bytes.len() % (4 * dim) != 0 {
+        if dim == 0 || !bytes.len().is_multiple_of(4 * dim) {
             return None;
         }
         let data = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();

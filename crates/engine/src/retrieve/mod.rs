@@ -111,6 +111,7 @@ pub fn search_libraries(
 ) -> SearchResults {
     let any_drug = resolutions.iter().any(|r| !r.drugs.is_empty());
     let mut merged: Option<SearchResults> = None;
+    let mut searched = 0;
     let mut unknown: Option<Vec<String>> = None;
     for (library, resolution) in libraries.iter().zip(resolutions) {
         // A word is unknown only if no library knows it.
@@ -123,6 +124,7 @@ pub fn search_libraries(
             continue;
         }
         let results = search_resolved(&library.index, resolution, query, query_vector, k);
+        searched += 1;
         merged = Some(match merged {
             None => results,
             Some(mut all) => {
@@ -142,8 +144,11 @@ pub fn search_libraries(
     });
     results.unknown_drugs = unknown.unwrap_or_default();
     results.no_matching_drug = !any_drug;
-    // Scores are reciprocal-rank sums, so they compare across libraries.
-    results.hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+    // Scores are reciprocal-rank sums, so they compare across libraries. One library's
+    // order is kept as it is: it already makes room for each drug a question names.
+    if searched > 1 {
+        results.hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+    }
     results.hits.truncate(k);
     for (rank, hit) in results.hits.iter_mut().enumerate() {
         hit.rank = rank + 1;
