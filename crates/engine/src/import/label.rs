@@ -107,8 +107,19 @@ impl Part {
 
 /// The key labels of one drug are grouped under: the generic name, normalised.
 pub fn drug_key(generic_name: &str) -> String {
-    slugify(&crate::retrieve::resolve::without_salts(generic_name))
+    let key = slugify(&crate::retrieve::resolve::without_salts(generic_name));
+    if key.len() <= MAX_KEY {
+        return key;
+    }
+    // Combination products list dozens of ingredients; the key is a file name, so it is
+    // cut at a word and made unique with a hash of the whole.
+    let digest = crate::models::sha256_bytes(key.as_bytes());
+    let cut = key[..MAX_KEY - 9].rfind('-').unwrap_or(MAX_KEY - 9);
+    format!("{}-{}", &key[..cut], &digest[..8])
 }
+
+/// Longest drug key (file name stem) kept whole.
+const MAX_KEY: usize = 80;
 
 /// Title case for names labels write in capitals ("ATORVASTATIN CALCIUM").
 pub fn display_name(name: &str) -> String {
@@ -266,6 +277,15 @@ mod tests {
                 }],
             }],
         }
+    }
+
+    #[test]
+    fn long_combination_names_make_short_distinct_keys() {
+        let many = (0..30).map(|i| format!("ingredient{i}")).collect::<Vec<_>>().join(", ");
+        let key = drug_key(&many);
+        assert!(key.len() <= MAX_KEY && key.starts_with("ingredient0-ingredient1-"), "{key}");
+        assert_ne!(key, drug_key(&format!("{many}, one more")));
+        assert_eq!(drug_key("METFORMIN HYDROCHLORIDE"), "metformin");
     }
 
     #[test]

@@ -12,8 +12,8 @@
 //!    stopped; the new index becomes visible only when complete.
 
 pub mod label;
-mod openfda;
-mod spl;
+pub mod openfda;
+pub mod spl;
 mod text;
 
 use crate::embed::Embedder;
