@@ -109,6 +109,25 @@ pub enum Command {
         /// With --import: tokens of each passage the embedder reads
         #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u16).range(16..=256))]
         embed_tokens: u16,
+        /// Instead, measure answer generation: candle against llama.cpp on the same GGUF and prompt
+        #[arg(long)]
+        generation: bool,
+        /// With --generation: the question whose answer prompt is timed
+        #[arg(long, default_value = "how much ibuprofen can I take in a day for back pain")]
+        question: String,
+        /// With --generation: a GGUF file [default: the bundled SmolLM2]
+        #[arg(long, value_name = "PATH")]
+        model: Option<PathBuf>,
+        /// With --generation: tokens to generate
+        #[arg(long, default_value_t = 64)]
+        max_tokens: usize,
+        /// With --generation: the Python that has llama-cpp-python (scripts/setup-llama-cpp.sh)
+        /// [default: ~/.cache/drugchatter/llama-venv/bin/python if present]
+        #[arg(long, value_name = "PATH")]
+        llama_python: Option<PathBuf>,
+        /// With --generation: runs per engine and prompt (the median is shown)
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
     },
 }
 

@@ -135,11 +135,37 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
             eval::run(&engine, file, &ask_options(answer), *limit)?;
             Ok(std::process::ExitCode::SUCCESS)
         }
-        Command::Bench { corpus, questions, synthetic, synthetic_only, import, embed_tokens } => {
+        Command::Bench {
+            corpus,
+            questions,
+            synthetic,
+            synthetic_only,
+            import,
+            embed_tokens,
+            generation,
+            question,
+            model,
+            max_tokens,
+            llama_python,
+            repeats,
+        } => {
             if let Some(corpus) = corpus {
                 paths.corpus_dir = corpus.clone();
             }
-            if import.is_empty() {
+            if *generation {
+                let engine = open_with_index(paths)?;
+                let default_python = std::env::var_os("HOME")
+                    .map(|home| std::path::PathBuf::from(home).join(".cache/drugchatter/llama-venv/bin/python"))
+                    .filter(|p| p.exists());
+                let options = bench::generation::Options {
+                    question: question.clone(),
+                    model: model.clone(),
+                    max_tokens: *max_tokens,
+                    llama_python: llama_python.clone().or(default_python),
+                    repeats: *repeats,
+                };
+                bench::generation::run(&engine, &options)?;
+            } else if import.is_empty() {
                 bench::run(paths, questions, *synthetic, !*synthetic_only)?;
             } else {
                 bench::import_scale(paths, import, usize::from(*embed_tokens))?;

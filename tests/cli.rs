@@ -114,3 +114,58 @@ fn chat_keeps_the_drug_for_a_follow_up() {
     );
     assert!(!turns[1].contains("Metformin"));
 }
+
+#[test]
+fn models_the_engine_cannot_run_are_named_with_the_fix() {
+    use candle_core::quantized::gguf_file::{self, Value};
+    let corpus = common::corpus_copy(&["imiquimod"]);
+    let data = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let run = |models: &std::path::Path, args: &[&str]| {
+        let out = drugchatter(data.path())
+            .env("DRUGCHATTER_MODELS_DIR", models)
+            .env("DRUGCHATTER_CORPUS_DIR", corpus.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        stderr
+    };
+
+    // A GGUF of an architecture candle cannot run: the file, and what would work.
+    let mamba = scratch.path().join("mamba.gguf");
+    let mut file = std::fs::File::create(&mamba).unwrap();
+    gguf_file::write(&mut file, &[("general.architecture", &Value::String("mamba".into()))], &[]).unwrap();
+    drop(file);
+    let stderr = run(&common::models_dir(), &["ask", "How does imiquimod work?", "--model", mamba.to_str().unwrap()]);
+    assert!(stderr.contains("mamba.gguf") && stderr.contains("`mamba` is not supported"), "{stderr}");
+    assert!(stderr.contains("llama, qwen2, qwen3, gemma3, phi3"), "{stderr}");
+
+    // A truncated embedder: the file, and the fetch command.
+    let models = scratch.path().join("models");
+    let embedder = models.join("all-minilm-l6-v2");
+    std::fs::create_dir_all(&embedder).unwrap();
+    std::fs::copy(common::models_dir().join("manifest.json"), models.join("manifest.json")).unwrap();
+    for name in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(common::models_dir().join("all-minilm-l6-v2").join(name), embedder.join(name)).unwrap();
+    }
+    let weights = std::fs::read(embedder.join("model.safetensors")).unwrap();
+    std::fs::write(embedder.join("model.safetensors"), &weights[..weights.len() - 4096]).unwrap();
+    let stderr = run(&models, &["search", "imiquimod"]);
+    assert!(stderr.contains("model.safetensors is corrupt") && stderr.contains("python3 models/fetch.py"), "{stderr}");
+
+    // A bundled generator with the wrong sha256: the file, and the fetch command.
+    std::fs::write(embedder.join("model.safetensors"), &weights).unwrap();
+    let generator = models.join("smollm2-135m-instruct-q4_1");
+    std::fs::create_dir_all(&generator).unwrap();
+    let mut gguf =
+        std::fs::read(common::models_dir().join("smollm2-135m-instruct-q4_1/SmolLM2-135M-Instruct.Q4_1.gguf")).unwrap();
+    let last = gguf.len() - 1;
+    gguf[last] ^= 1;
+    std::fs::write(generator.join("SmolLM2-135M-Instruct.Q4_1.gguf"), gguf).unwrap();
+    let stderr = run(&models, &["ask", "How does imiquimod work?"]);
+    assert!(stderr.contains("SmolLM2-135M-Instruct.Q4_1.gguf is corrupt"), "{stderr}");
+    assert!(stderr.contains("python3 models/fetch.py"), "{stderr}");
+}

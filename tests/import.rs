@@ -260,4 +260,16 @@ fn an_import_killed_mid_way_resumes_to_the_same_index() {
         let similarity = drugchatter_engine::embed::cosine(a.vectors.row(row), b.vectors.row(row));
         assert!(similarity > 0.9999, "chunk {} differs: {similarity}", a.chunks[row].id);
     }
+
+    // `library list` shows it with its counts; `library remove` deletes it.
+    let list = drugchatter(resumed.path()).args(["library", "list", "--json"]).output().unwrap();
+    let libraries: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let spl = &libraries.as_array().unwrap().iter().find(|l| l["name"] == "spl").expect("listed")["documents"];
+    assert_eq!(*spl, 5, "{libraries}");
+    assert!(drugchatter(resumed.path()).args(["library", "remove", "spl"]).status().unwrap().success());
+    let list = drugchatter(resumed.path()).args(["library", "list", "--json"]).output().unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&list.stdout).unwrap(), serde_json::json!([]));
+    let again = drugchatter(resumed.path()).args(["library", "remove", "spl"]).output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("no imported library named \"spl\""));
 }

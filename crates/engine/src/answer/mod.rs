@@ -210,6 +210,6 @@ pub fn render_text(sentences: &[AnswerSentence]) -> String {
         .join(" ")
 }
 
-pub(crate) fn sources_from_hits(hits: &[Hit]) -> Vec<Source> {
+pub fn sources_from_hits(hits: &[Hit]) -> Vec<Source> {
     hits.iter().enumerate().map(|(i, h)| Source { n: i + 1, passage: h.passage.clone() }).collect()
 }

@@ -1,5 +1,8 @@
-//! `drugchatter bench`: retrieval figures for BENCHMARKS.md. Speed is measured here, never
+//! `drugchatter bench`: figures for BENCHMARKS.md (retrieval, import at scale, and in
+//! `generation` answer generation against llama.cpp). Speed is measured here, never
 //! asserted in tests.
+
+pub mod generation;
 
 use anyhow::{Context, Result};
 use drugchatter_engine::import::ImportOptions;
@@ -318,7 +321,7 @@ pub fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn machine() -> String {
+pub fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
