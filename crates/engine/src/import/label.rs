@@ -114,7 +114,12 @@ pub fn drug_key(generic_name: &str) -> String {
     // Combination products list dozens of ingredients; the key is a file name, so it is
     // cut at a word and made unique with a hash of the whole.
     let digest = crate::models::sha256_bytes(key.as_bytes());
-    let cut = key[..MAX_KEY - 9].rfind('-').unwrap_or(MAX_KEY - 9);
+    // Slugs keep non-ASCII letters: back off to a character boundary before cutting.
+    let mut end = MAX_KEY - 9;
+    while !key.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = key[..end].rfind('-').unwrap_or(end);
     format!("{}-{}", &key[..cut], &digest[..8])
 }
 
@@ -286,6 +291,15 @@ mod tests {
         assert!(key.len() <= MAX_KEY && key.starts_with("ingredient0-ingredient1-"), "{key}");
         assert_ne!(key, drug_key(&format!("{many}, one more")));
         assert_eq!(drug_key("METFORMIN HYDROCHLORIDE"), "metformin");
+    }
+
+    #[test]
+    fn a_long_non_ascii_generic_name_gives_a_short_key() {
+        // Found by the openFDA fuzz target's invariant: the cut fell inside a character.
+        for name in ["é".repeat(60), format!("a{}", "é".repeat(60)), "𝔸".repeat(40), "ab-cd ".repeat(30)] {
+            let key = drug_key(&name);
+            assert!(key.len() <= MAX_KEY && !key.is_empty(), "{name}: {key}");
+        }
     }
 
     #[test]
