@@ -1,0 +1,182 @@
+import { describe, expect, it, vi } from "vitest";
+import { answerPlainText, excerpt, renderAnswer, renderPending, sourceFor, splitNotices, type AnswerHandlers } from "./answer";
+import { abstention, imiquimodAnswer } from "./fixtures/answer";
+import type { Answer } from "./types";
+
+function handlers(): AnswerHandlers & { [k: string]: ReturnType<typeof vi.fn> } {
+  return {
+    onCite: vi.fn(),
+    onCiteHover: vi.fn(),
+    onCiteLeave: vi.fn(),
+    onProfile: vi.fn(),
+    onOtherQuestion: vi.fn(),
+    onCopy: vi.fn(),
+  };
+}
+
+describe("renderAnswer", () => {
+  it("shows verified sentences with their [n] markers, in order", () => {
+    const card = renderAnswer(imiquimodAnswer(), handlers());
+    const sentences = [...card.querySelectorAll(".sentence")];
+    expect(sentences).toHaveLength(2);
+    expect(sentences[0].textContent).toBe("Imiquimod switches on the skin's innate immune system.\u00a0[1]");
+    const marks = [...sentences[1].querySelectorAll<HTMLButtonElement>(".cite")].map((b) => b.textContent);
+    expect(marks).toEqual(["[1]", "[2]"]);
+    expect(card.dataset.state).toBe("done");
+    expect(card.dataset.status).toBe("generated");
+  });
+
+  it("never shows dropped sentences", () => {
+    const card = renderAnswer(imiquimodAnswer(), handlers());
+    expect(card.textContent).not.toContain("It cures HPV.");
+  });
+
+  it("a marker opens its source on click and shows it on hover and focus", () => {
+    const h = handlers();
+    const card = renderAnswer(imiquimodAnswer(), h);
+    const second = card.querySelectorAll<HTMLButtonElement>(".sentence")[1].querySelectorAll<HTMLButtonElement>(".cite")[1];
+    second.click();
+    expect(h.onCite).toHaveBeenCalledWith(expect.objectContaining({ n: 2, span: { start: 3600, end: 3867 } }));
+    second.dispatchEvent(new MouseEvent("mouseenter"));
+    expect(h.onCiteHover).toHaveBeenCalledWith(expect.objectContaining({ n: 2 }), second);
+    second.dispatchEvent(new MouseEvent("mouseleave"));
+    expect(h.onCiteLeave).toHaveBeenCalled();
+    second.dispatchEvent(new FocusEvent("focus"));
+    expect(h.onCiteHover).toHaveBeenCalledTimes(2);
+    expect(second.getAttribute("aria-label")).toBe("Source 2: Imiquimod › How It Works. Open in the monograph.");
+  });
+
+  it("lists only the cited sources, numbered as cited", () => {
+    const card = renderAnswer(imiquimodAnswer(), handlers());
+    const items = [...card.querySelectorAll<HTMLLIElement>(".sources li")];
+    expect(items.map((li) => li.dataset.n)).toEqual(["1", "2"]);
+    expect(items[0].querySelector(".source-open")?.textContent).toBe("[1] Imiquimod › How It Works");
+  });
+
+  it("drops markers that point at no source", () => {
+    const answer = imiquimodAnswer();
+    answer.sentences[0].citations = [1, 9];
+    const card = renderAnswer(answer, handlers());
+    expect([...card.querySelectorAll(".cite")].map((b) => b.textContent)).toEqual(["[1]", "[1]", "[2]"]);
+  });
+
+  it("offers the profile and other questions, which call back", () => {
+    const h = handlers();
+    const card = renderAnswer(imiquimodAnswer(), h);
+    const profile = card.querySelector<HTMLButtonElement>(".profile-link")!;
+    expect(profile.textContent).toBe("See the profile for Imiquimod");
+    profile.click();
+    expect(h.onProfile).toHaveBeenCalledWith(expect.objectContaining({ drug_slug: "imiquimod", library: "bundled" }));
+    expect(card.querySelector(".other-questions h3")?.textContent).toBe("Other questions about Imiquimod:");
+    const other = card.querySelectorAll<HTMLButtonElement>(".other-question")[1];
+    other.click();
+    expect(h.onOtherQuestion).toHaveBeenCalledWith("How long does imiquimod take to work?");
+  });
+
+  it("does not suggest the question just asked", () => {
+    const answer = imiquimodAnswer();
+    answer.question = "How often do I apply imiquimod?";
+    const card = renderAnswer(answer, handlers());
+    expect([...card.querySelectorAll(".other-question")].map((b) => b.textContent)).toEqual(["How long does imiquimod take to work?"]);
+  });
+
+  it("puts emergency and banned notices first and the disclaimer last", () => {
+    const answer = imiquimodAnswer();
+    answer.notices = [
+      { kind: "emergency", text: "Call emergency services." },
+      { kind: "banned", text: "Withdrawn in some countries." },
+      ...answer.notices,
+    ];
+    const card = renderAnswer(answer, handlers());
+    const notices = [...card.querySelectorAll<HTMLElement>(".notice")];
+    expect(notices.map((n) => n.className.replace("notice notice-", ""))).toEqual(["emergency", "banned", "unverified", "disclaimer"]);
+    expect(notices[0].getAttribute("role")).toBe("alert");
+    // The emergency notice comes before the answer text, the disclaimer after everything.
+    const body = card.querySelector(".answer-body")!;
+    expect(notices[0].compareDocumentPosition(body) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(card.lastElementChild?.className).toBe("notice notice-disclaimer");
+  });
+
+  it("marks unverified sentences when they are shown", () => {
+    const answer = imiquimodAnswer();
+    answer.sentences.push({ text: "It is taken by mouth.", citations: [3], status: "unverified", reason: "not supported", support: 0.2 });
+    const card = renderAnswer(answer, handlers());
+    const last = [...card.querySelectorAll<HTMLElement>(".sentence")].pop()!;
+    expect(last.classList.contains("sentence-unverified")).toBe(true);
+    expect(last.textContent).toContain("(unverified)");
+    expect(last.title).toContain("not supported");
+  });
+
+  it("shows an abstention's message and no sources", () => {
+    const card = renderAnswer(abstention(), handlers());
+    expect(card.querySelector(".abstention")?.textContent).toContain("no monograph on zolmitriptan");
+    expect(card.querySelector(".notice-not_in_library")).not.toBeNull();
+    expect(card.querySelector(".sources")).toBeNull();
+    expect(card.dataset.status).toBe("abstained");
+  });
+
+  it("renders text as text, never as markup", () => {
+    const answer = imiquimodAnswer();
+    answer.sentences[0].text = '<img src=x onerror="alert(1)">';
+    answer.question = "<script>alert(1)</script>";
+    const card = renderAnswer(answer, handlers());
+    expect(card.querySelector("img")).toBeNull();
+    expect(card.querySelector("script")).toBeNull();
+    expect(card.textContent).toContain('<img src=x onerror="alert(1)">');
+  });
+});
+
+describe("answerPlainText", () => {
+  it("keeps the citations and lists the cited sources with their spans", () => {
+    const text = answerPlainText(imiquimodAnswer());
+    expect(text).toContain("Q: How does imiquimod work?");
+    expect(text).toContain("Imiquimod switches on the skin's innate immune system. [1] It is an agonist at toll-like receptor 7 (TLR7). [1][2]");
+    expect(text).toContain("[1] Imiquimod › How It Works (bundled: imiquimod.md, bytes 3084–3600)");
+    expect(text).toContain("[2] Imiquimod › How It Works (bundled: imiquimod.md, bytes 3600–3867)");
+    expect(text).not.toContain("[3]");
+    expect(text.trimEnd().endsWith("Research preview. DrugChatter may produce inaccurate information.")).toBe(true);
+  });
+
+  it("copies an abstention as its message", () => {
+    const text = answerPlainText(abstention());
+    expect(text).toContain("no monograph on zolmitriptan");
+    expect(text).toContain("Note: No monograph on zolmitriptan.");
+  });
+});
+
+describe("helpers", () => {
+  it("finds sources by number", () => {
+    const answer: Answer = imiquimodAnswer();
+    expect(sourceFor(answer, 2)?.chunk_id).toBe("imiquimod:how-it-works:1");
+    expect(sourceFor(answer, 7)).toBeUndefined();
+  });
+
+  it("splits notices", () => {
+    const { top, inline, bottom } = splitNotices([
+      { kind: "disclaimer", text: "d" },
+      { kind: "no_model", text: "n" },
+      { kind: "emergency", text: "e" },
+    ]);
+    expect(top.map((n) => n.kind)).toEqual(["emergency"]);
+    expect(inline.map((n) => n.kind)).toEqual(["no_model"]);
+    expect(bottom.map((n) => n.kind)).toEqual(["disclaimer"]);
+  });
+
+  it("cuts excerpts at a word", () => {
+    expect(excerpt("short text")).toBe("short text");
+    const long = "word ".repeat(100);
+    const cut = excerpt(long, 50);
+    expect(cut.length).toBeLessThanOrEqual(51);
+    expect(cut.endsWith("word…")).toBe(true);
+  });
+
+  it("the pending card streams a draft and offers Stop", () => {
+    const stop = vi.fn();
+    const { card, draft } = renderPending("How does imiquimod work?", stop);
+    draft.textContent = "Imiquimod switches";
+    expect(card.dataset.state).toBe("pending");
+    expect(card.querySelector(".draft")?.getAttribute("aria-live")).toBe("polite");
+    card.querySelector<HTMLButtonElement>(".stop-inline")!.click();
+    expect(stop).toHaveBeenCalled();
+  });
+});

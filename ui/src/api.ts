@@ -1,0 +1,58 @@
+// Typed wrappers over the shell's commands (src-tauri/src/lib.rs). Only these commands are
+// granted to the window (src-tauri/capabilities/default.json).
+
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type {
+  Answer,
+  AppError,
+  AskEvent,
+  DrugSummary,
+  ImportReport,
+  LibraryInfo,
+  MonographView,
+  SearchResults,
+  Settings,
+  Status,
+} from "./types";
+
+/** Normalises whatever a command rejected with into an AppError. */
+export function toAppError(error: unknown): AppError {
+  if (error && typeof error === "object" && "message" in error) {
+    const e = error as { kind?: unknown; message: unknown };
+    return { kind: typeof e.kind === "string" ? e.kind : "engine", message: String(e.message) };
+  }
+  return { kind: "engine", message: String(error) };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toAppError(error);
+  }
+}
+
+export function subscribeStatus(onStatus: (status: Status) => void): Promise<Status> {
+  const channel = new Channel<Status>();
+  channel.onmessage = onStatus;
+  return call<Status>("subscribe_status", { onStatus: channel });
+}
+
+export function ask(question: string, followUp: boolean, onEvent: (event: AskEvent) => void): Promise<Answer> {
+  const channel = new Channel<AskEvent>();
+  channel.onmessage = onEvent;
+  return call<Answer>("ask", { question, followUp, onEvent: channel });
+}
+
+export const cancelAsk = () => call<void>("cancel_ask");
+export const newConversation = () => call<void>("new_conversation");
+export const search = (query: string, k: number) => call<SearchResults>("search", { query, k });
+export const drugs = () => call<DrugSummary[]>("drugs");
+export const monograph = (library: string, slug: string) => call<MonographView>("monograph", { library, slug });
+export const libraries = () => call<LibraryInfo[]>("libraries");
+export const getSettings = () => call<Settings>("get_settings");
+export const setSettings = (settings: Settings) => call<Settings>("set_settings", { settings });
+export const chooseModelFile = () => call<string | null>("choose_model_file");
+export const chooseImportPaths = (folder: boolean) => call<string[]>("choose_import_paths", { folder });
+export const importLibrary = (library: string) => call<ImportReport>("import_library", { library });
+export const cancelImport = () => call<void>("cancel_import");

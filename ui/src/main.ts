@@ -1,0 +1,488 @@
+// DrugChatter's UI: wiring the views to the shell. Pure logic lives in answer.ts,
+// monograph.ts, autocomplete.ts, settings.ts and history.ts (unit-tested); this file
+// holds the state and the event handlers.
+
+import "./styles.css";
+import * as api from "./api";
+import { answerPlainText, excerpt, renderAnswer, renderPending, renderStopped, sourceLabel, type AnswerHandlers } from "./answer";
+import { attachCombobox } from "./autocomplete";
+import { $, clear, h } from "./dom";
+import { SessionHistory } from "./history";
+import { renderMonograph } from "./monograph";
+import { applyTheme, DEFAULT_SETTINGS } from "./settings";
+import type { AppError, DrugSummary, MonographView, Settings, Source, Span, Status } from "./types";
+import { renderImportPanel, renderLibrary, renderSearch, renderSettings, renderStatusBanner, statusPillText } from "./views";
+
+type View = "ask" | "monograph" | "library" | "search" | "settings";
+
+const MAX_QUESTION_CHARS = 2000;
+
+const state = {
+  status: null as Status | null,
+  drugs: [] as DrugSummary[],
+  settings: DEFAULT_SETTINGS as Settings,
+  history: new SessionHistory(),
+  /** The entry being answered, if any. */
+  asking: null as number | null,
+  view: "ask" as View,
+  previousView: "ask" as View,
+  monographs: new Map<string, MonographView>(),
+};
+
+const el = {
+  thread: $("#thread"),
+  intro: $("#intro"),
+  form: $("#ask-form") as HTMLFormElement,
+  question: $("#question") as HTMLTextAreaElement,
+  askButton: $("#ask-button") as HTMLButtonElement,
+  stopButton: $("#stop-button") as HTMLButtonElement,
+  count: $("#question-count"),
+  followUpHint: $("#follow-up-hint"),
+  historyList: $("#history-list"),
+  historyEmpty: $("#history-empty"),
+  newConversation: $("#new-conversation") as HTMLButtonElement,
+  banner: $("#status-banner"),
+  pill: $("#status-pill"),
+  tooltip: $("#tooltip"),
+  announcer: $("#announcer"),
+  drugSearch: $("#drug-search") as HTMLInputElement,
+  drugListbox: $("#drug-search-listbox"),
+  views: {
+    ask: $("#view-ask"),
+    monograph: $("#view-monograph"),
+    library: $("#view-library"),
+    search: $("#view-search"),
+    settings: $("#view-settings"),
+  } as Record<View, HTMLElement>,
+};
+
+function announce(text: string) {
+  el.announcer.textContent = "";
+  window.setTimeout(() => (el.announcer.textContent = text), 30);
+}
+
+// ---- views ---------------------------------------------------------------------------
+
+function show(view: View) {
+  if (view !== state.view && view !== "monograph") state.previousView = view;
+  if (state.view !== "monograph" && view === "monograph") state.previousView = state.view;
+  state.view = view;
+  document.body.dataset.view = view;
+  for (const [name, section] of Object.entries(el.views)) section.hidden = name !== view;
+  for (const button of document.querySelectorAll<HTMLButtonElement>(".views-nav button")) {
+    if (button.dataset.view === view) button.setAttribute("aria-current", "page");
+    else button.removeAttribute("aria-current");
+  }
+  hideTooltip();
+}
+
+for (const button of document.querySelectorAll<HTMLButtonElement>(".views-nav button")) {
+  button.addEventListener("click", () => {
+    const view = button.dataset.view as View;
+    if (view === "library") void openLibrary();
+    else if (view === "settings") openSettings();
+    else {
+      show("ask");
+      el.question.focus();
+    }
+  });
+}
+
+// ---- status --------------------------------------------------------------------------
+
+function onStatus(status: Status) {
+  const wasReady = state.status?.index_ready ?? false;
+  state.status = status;
+  document.body.dataset.phase = status.phase;
+  document.body.dataset.indexReady = String(status.index_ready);
+  document.body.dataset.timings = JSON.stringify(status.timings);
+  document.body.dataset.model = status.model_loading ? "loading" : status.model ? "loaded" : status.model_error ? "error" : "none";
+  el.pill.textContent = statusPillText(status);
+  const parts = renderStatusBanner(status, () => void api.cancelImport().catch(() => undefined));
+  el.banner.replaceChildren(...parts);
+  el.banner.hidden = parts.length === 0;
+  updateAskControls();
+  if (status.index_ready && !wasReady) void loadDrugs();
+  if (state.view === "settings") openSettings();
+}
+
+async function loadDrugs() {
+  try {
+    state.drugs = await api.drugs();
+  } catch (e) {
+    console.warn("drug list", e);
+  }
+}
+
+// ---- asking --------------------------------------------------------------------------
+
+function updateAskControls() {
+  const busy = state.asking !== null;
+  const ready = state.status?.index_ready ?? false;
+  el.askButton.disabled = !ready;
+  el.askButton.title = ready ? "" : "The library is not ready yet";
+  el.stopButton.hidden = !busy;
+  document.body.dataset.asking = String(busy);
+  const length = [...el.question.value].length;
+  el.count.textContent = length > MAX_QUESTION_CHARS * 0.8 ? `${length} / ${MAX_QUESTION_CHARS}` : "";
+  el.followUpHint.textContent = state.history.isFollowUp() ? "Follow-up: questions that name no drug continue the conversation." : "";
+}
+
+const answerHandlers: AnswerHandlers = {
+  onCite: (source) => void openSource(source),
+  onCiteHover: (source, anchor) => showTooltip(source, anchor),
+  onCiteLeave: () => hideTooltip(),
+  onProfile: (link) => void openMonograph(link.library ?? libraryOf(link.drug_slug), link.drug_slug, null),
+  onOtherQuestion: (question) => void submit(question),
+  onCopy: (answer) => void copy(answerPlainText(answer)),
+};
+
+function libraryOf(slug: string): string {
+  return state.drugs.find((d) => d.slug === slug)?.library ?? "bundled";
+}
+
+async function submit(raw: string) {
+  const question = raw.trim();
+  if (!question) {
+    announce("Type a question first.");
+    el.question.focus();
+    return;
+  }
+  if ([...question].length > MAX_QUESTION_CHARS) {
+    announce(`Questions are limited to ${MAX_QUESTION_CHARS} characters.`);
+    return;
+  }
+  show("ask");
+  el.intro.hidden = true;
+  el.question.value = "";
+  const followUp = state.history.isFollowUp();
+  const entry = state.history.add(question);
+  state.asking = entry.id;
+  updateAskControls();
+  renderHistory();
+
+  const pending = renderPending(question, () => void stop());
+  pending.card.id = `entry-${entry.id}`;
+  el.thread.append(pending.card);
+  pending.card.scrollIntoView({ block: "end" });
+
+  let draft = "";
+  let card: HTMLElement;
+  try {
+    const answer = await api.ask(question, followUp, (event) => {
+      if (event.event === "started") {
+        pending.phase.textContent = "Searching the library…";
+      } else if (event.event === "draft") {
+        if (!draft) pending.phase.textContent = "Draft — being written and then checked against the sources…";
+        draft += event.text;
+        pending.draft.textContent = draft;
+        pending.card.dataset.drafting = "true";
+        if (isNearBottom()) pending.card.scrollIntoView({ block: "end" });
+      }
+    });
+    state.history.settle(entry.id, { state: "done", answer });
+    card = renderAnswer(answer, answerHandlers);
+    announce(answer.status === "abstained" ? "No answer: " + answer.text : "Answer ready.");
+  } catch (e) {
+    const error = e as AppError;
+    if (error.kind === "cancelled") {
+      state.history.settle(entry.id, { state: "cancelled" });
+      card = renderStopped(question, "Stopped. The unfinished draft was not checked against the sources, so it is not shown.", "cancelled");
+      announce("Stopped.");
+    } else {
+      state.history.settle(entry.id, { state: "error", error: error.message });
+      card = renderStopped(question, error.message, "error");
+      announce(`Error: ${error.message}`);
+    }
+  }
+  card.id = `entry-${entry.id}`;
+  pending.card.replaceWith(card);
+  if (state.asking === entry.id) state.asking = null;
+  updateAskControls();
+  renderHistory();
+  if (state.view === "ask") card.scrollIntoView({ block: "start" });
+}
+
+function isNearBottom(): boolean {
+  const t = el.thread;
+  return t.scrollHeight - t.scrollTop - t.clientHeight < 120;
+}
+
+async function stop() {
+  await api.cancelAsk().catch(() => undefined);
+}
+
+el.form.addEventListener("submit", (e) => {
+  e.preventDefault();
+  if (el.askButton.disabled) return;
+  void submit(el.question.value);
+});
+el.question.addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    el.form.requestSubmit();
+  }
+});
+el.question.addEventListener("input", updateAskControls);
+el.stopButton.addEventListener("click", () => void stop());
+for (const chip of document.querySelectorAll<HTMLButtonElement>(".example")) {
+  chip.addEventListener("click", () => {
+    if (!el.askButton.disabled) void submit(chip.textContent ?? "");
+  });
+}
+el.newConversation.addEventListener("click", () => {
+  state.history.newConversation();
+  void api.newConversation().catch(() => undefined);
+  if (el.thread.lastElementChild && !el.thread.lastElementChild.classList.contains("conversation-break")) {
+    el.thread.append(h("div", { class: "conversation-break", role: "separator" }, "New conversation"));
+  }
+  updateAskControls();
+  renderHistory();
+  show("ask");
+  el.question.focus();
+  announce("New conversation started.");
+});
+
+function renderHistory() {
+  const entries = state.history.all();
+  el.historyEmpty.hidden = entries.length > 0;
+  let conversation = 0;
+  const items: HTMLElement[] = [];
+  for (const entry of entries) {
+    if (entry.conversation !== conversation && conversation !== 0) items.push(h("li", { class: "history-break", "aria-hidden": "true" }));
+    conversation = entry.conversation;
+    const label = { pending: "answering", done: entry.answer?.status ?? "done", cancelled: "stopped", error: "error" }[entry.state];
+    items.push(
+      h(
+        "li",
+        null,
+        h(
+          "button",
+          {
+            type: "button",
+            class: `history-item state-${entry.state}`,
+            "aria-label": `${entry.question} (${label})`,
+            onclick: () => {
+              show("ask");
+              const card = document.getElementById(`entry-${entry.id}`);
+              card?.scrollIntoView({ block: "start" });
+              card?.querySelector<HTMLElement>(".question")?.focus();
+            },
+          },
+          entry.question,
+        ),
+      ),
+    );
+  }
+  el.historyList.replaceChildren(...items);
+}
+
+async function copy(text: string) {
+  let ok = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    ok = true;
+  } catch {
+    const area = h("textarea", { class: "visually-hidden", "aria-hidden": "true" });
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    try {
+      ok = document.execCommand("copy");
+    } catch {
+      ok = false;
+    }
+    area.remove();
+  }
+  announce(ok ? "Answer copied with its citations." : "Could not copy to the clipboard.");
+}
+
+// ---- citations -----------------------------------------------------------------------
+
+function showTooltip(source: Source, anchor: HTMLElement) {
+  const tip = el.tooltip;
+  tip.replaceChildren(h("strong", null, `[${source.n}] ${sourceLabel(source)}`), h("p", null, excerpt(source.text, 480)), h("p", { class: "muted" }, "Click to open the monograph here."));
+  tip.hidden = false;
+  const rect = anchor.getBoundingClientRect();
+  const width = Math.min(440, window.innerWidth - 24);
+  const left = Math.max(12, Math.min(rect.left, window.innerWidth - width - 12));
+  tip.style.width = `${width}px`;
+  tip.style.left = `${left}px`;
+  const below = rect.bottom + 8;
+  tip.style.top = `${below}px`;
+  const height = tip.getBoundingClientRect().height;
+  if (below + height > window.innerHeight - 8) tip.style.top = `${Math.max(8, rect.top - height - 8)}px`;
+  anchor.setAttribute("aria-describedby", "tooltip");
+}
+
+function hideTooltip() {
+  el.tooltip.hidden = true;
+  document.querySelector("[aria-describedby='tooltip']")?.removeAttribute("aria-describedby");
+}
+
+async function openSource(source: Source) {
+  await openMonograph(source.library, source.drug_slug, source.span);
+}
+
+async function openMonograph(library: string, slug: string, highlight: Span | null) {
+  hideTooltip();
+  const key = `${library}/${slug}`;
+  let view = state.monographs.get(key);
+  if (!view) {
+    try {
+      view = await api.monograph(library, slug);
+      state.monographs.set(key, view);
+    } catch (e) {
+      announce(`Could not open the monograph: ${(e as AppError).message}`);
+      return;
+    }
+  }
+  const { el: content, target } = renderMonograph(view, highlight, {
+    onBack: () => {
+      show(state.previousView === "monograph" ? "ask" : state.previousView);
+    },
+    onAsk: (q) => void submit(q),
+  });
+  const container = el.views.monograph;
+  clear(container);
+  container.append(content);
+  show("monograph");
+  if (target) {
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+  } else {
+    container.scrollTop = 0;
+    content.querySelector<HTMLElement>(".mono-title")?.setAttribute("tabindex", "-1");
+    content.querySelector<HTMLElement>(".mono-title")?.focus();
+  }
+}
+
+// ---- drug search, library, settings --------------------------------------------------
+
+attachCombobox({
+  input: el.drugSearch,
+  listbox: el.drugListbox,
+  source: () => state.drugs,
+  onSelect: (drug) => void openMonograph(drug.library, drug.slug, null),
+  onSearch: (text) => void searchPassages(text),
+});
+
+async function searchPassages(text: string) {
+  try {
+    const results = await api.search(text, 10);
+    const content = renderSearch(
+      results,
+      (hit) => void openMonograph(hit.library, hit.drug_slug, hit.span),
+      (q) => void submit(q),
+    );
+    el.views.search.replaceChildren(content);
+    show("search");
+  } catch (e) {
+    announce(`Search failed: ${(e as AppError).message}`);
+  }
+}
+
+async function openLibrary() {
+  try {
+    const [infos, drugs] = await Promise.all([api.libraries(), api.drugs()]);
+    state.drugs = drugs;
+    el.views.library.replaceChildren(renderLibrary(infos, drugs, (d) => void openMonograph(d.library, d.slug, null), importPanel()));
+  } catch (e) {
+    el.views.library.replaceChildren(h("div", { class: "library" }, h("h1", null, "Library"), h("p", { class: "error-text" }, (e as AppError).message)));
+  }
+  show("library");
+}
+
+let importPanelEl: HTMLElement | null = null;
+
+/** The import panel is made once and kept, so its report survives the library's refresh. */
+function importPanel(): HTMLElement {
+  importPanelEl ??= renderImportPanel({
+    onChoose: async (folder) => {
+      try {
+        return await api.chooseImportPaths(folder);
+      } catch (e) {
+        announce((e as AppError).message);
+        return null;
+      }
+    },
+    onImport: async (library) => {
+      try {
+        const report = await api.importLibrary(library);
+        state.monographs.clear();
+        announce(`Import finished: ${report.labels_added} label(s) added.`);
+        if (state.view === "library") void openLibrary();
+        return report;
+      } catch (e) {
+        const error = e as AppError;
+        return error.kind === "cancelled" ? "Import cancelled; the library is unchanged." : error.message;
+      }
+    },
+    onCancel: () => void api.cancelImport().catch(() => undefined),
+  });
+  return importPanelEl;
+}
+
+function openSettings() {
+  const focused = document.activeElement?.id;
+  const form = renderSettings(state.settings, state.status, {
+    onSave: async (settings) => {
+      try {
+        state.settings = await api.setSettings(settings);
+        applyTheme(state.settings.theme);
+        return null;
+      } catch (e) {
+        return (e as AppError).message;
+      }
+    },
+    onChooseModel: async () => {
+      try {
+        return await api.chooseModelFile();
+      } catch (e) {
+        announce((e as AppError).message);
+        return null;
+      }
+    },
+  });
+  el.views.settings.replaceChildren(form);
+  show("settings");
+  if (focused) document.getElementById(focused)?.focus();
+}
+
+// ---- keyboard ------------------------------------------------------------------------
+
+document.addEventListener("keydown", (e) => {
+  const target = e.target as HTMLElement;
+  const typing = target.matches("input, textarea, select, [contenteditable]");
+  if (e.key === "/" && !typing) {
+    e.preventDefault();
+    el.drugSearch.focus();
+  } else if (e.key === "Escape") {
+    if (!el.tooltip.hidden) hideTooltip();
+    else if (state.asking !== null) void stop();
+    else if (state.view === "monograph") show(state.previousView === "monograph" ? "ask" : state.previousView);
+  }
+});
+window.addEventListener("scroll", hideTooltip, true);
+
+// ---- start ---------------------------------------------------------------------------
+
+async function start() {
+  show("ask");
+  updateAskControls();
+  try {
+    state.settings = await api.getSettings();
+  } catch {
+    state.settings = DEFAULT_SETTINGS;
+  }
+  applyTheme(state.settings.theme);
+  try {
+    onStatus(await api.subscribeStatus(onStatus));
+  } catch (e) {
+    el.banner.replaceChildren(h("div", { class: "banner banner-error", role: "alert" }, `Cannot reach the DrugChatter engine: ${(e as AppError).message}`));
+    el.banner.hidden = false;
+  }
+  el.question.focus();
+}
+
+void start();

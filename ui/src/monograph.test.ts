@@ -1,0 +1,75 @@
+import { describe, expect, it, vi } from "vitest";
+import { blocksForSpan, overlaps, renderMonograph, sectionDomId, sectionForSpan } from "./monograph";
+import { imiquimodMonograph } from "./fixtures/answer";
+
+describe("span overlap", () => {
+  it("treats spans as half-open", () => {
+    expect(overlaps({ start: 0, end: 10 }, { start: 9, end: 20 })).toBe(true);
+    expect(overlaps({ start: 0, end: 10 }, { start: 10, end: 20 })).toBe(false);
+    expect(overlaps({ start: 5, end: 6 }, { start: 0, end: 100 })).toBe(true);
+    expect(overlaps({ start: 20, end: 30 }, { start: 0, end: 20 })).toBe(false);
+  });
+});
+
+describe("blocksForSpan", () => {
+  const view = imiquimodMonograph();
+
+  it("selects every block a citation covers", () => {
+    const blocks = blocksForSpan(view, { start: 3084, end: 3600 });
+    expect(blocks.map((b) => b.text)).toEqual([
+      "Pharmacodynamics: Imiquimod has no direct antiviral action.",
+      "Receptor Binding: agonist at TLR7.",
+    ]);
+  });
+
+  it("selects a single block for a passage inside it", () => {
+    expect(blocksForSpan(view, { start: 3700, end: 3710 }).map((b) => b.span.start)).toEqual([3602]);
+  });
+
+  it("finds blocks in sub-sections", () => {
+    expect(blocksForSpan(view, { start: 3950, end: 4100 }).map((b) => b.text)).toEqual(["Apply a thin layer at bedtime."]);
+  });
+
+  it("selects nothing for a span outside every block", () => {
+    expect(blocksForSpan(view, { start: 9000, end: 9100 })).toEqual([]);
+  });
+
+  it("names the deepest section holding the span", () => {
+    expect(sectionForSpan(view, { start: 3950, end: 4100 })?.map((s) => s.heading)).toEqual(["Dosage", "Standard Dosage"]);
+    expect(sectionForSpan(view, { start: 3084, end: 3600 })?.map((s) => s.heading)).toEqual(["How It Works"]);
+    expect(sectionForSpan(view, { start: 1, end: 2 })).toBeNull();
+  });
+});
+
+describe("renderMonograph", () => {
+  it("highlights the cited blocks and returns the first as the scroll target", () => {
+    const { el, target } = renderMonograph(imiquimodMonograph(), { start: 3084, end: 3600 }, { onBack: vi.fn(), onAsk: vi.fn() });
+    const marked = [...el.querySelectorAll(".block.highlight")].map((b) => b.textContent);
+    expect(marked).toHaveLength(2);
+    expect(target?.textContent).toBe("Pharmacodynamics: Imiquimod has no direct antiviral action.");
+    expect(target?.getAttribute("tabindex")).toBe("-1");
+    expect(target?.closest("section")?.id).toBe(sectionDomId("how-it-works"));
+    expect(el.querySelector(".cited-where")?.textContent).toBe("Cited passage: How It Works");
+  });
+
+  it("shows every section, the synonyms and the FAQ questions as questions to ask", () => {
+    const onAsk = vi.fn();
+    const { el, target } = renderMonograph(imiquimodMonograph(), null, { onBack: vi.fn(), onAsk });
+    expect(target).toBeNull();
+    expect(el.querySelectorAll(".toc li")).toHaveLength(4); // 3 sections + FAQs
+    expect(el.querySelector(".synonyms")?.textContent).toBe("Also known as: Aldara, Zyclara");
+    expect(el.querySelector(`#${sectionDomId("dosage/standard-dosage")}`)).not.toBeNull();
+    el.querySelector<HTMLButtonElement>(".other-question")!.click();
+    expect(onAsk).toHaveBeenCalledWith("How often do I apply imiquimod?");
+  });
+
+  it("shows an imported label's provenance", () => {
+    const view = imiquimodMonograph();
+    view.library = "fda";
+    view.labels = [{ set_id: "abc-123", version: "7", effective_date: "2024-01-02", source_file: "aldara.xml", title: "ALDARA cream" }];
+    const { el } = renderMonograph(view, null, { onBack: vi.fn(), onAsk: vi.fn() });
+    const row = el.querySelector(".labels tbody tr")!;
+    expect([...row.querySelectorAll("td")].map((td) => td.textContent)).toEqual(["ALDARA cream", "abc-123", "7", "2024-01-02", "aldara.xml"]);
+    expect(el.querySelector(".provenance")?.textContent).toContain("Imported library “fda”");
+  });
+});
