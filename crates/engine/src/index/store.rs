@@ -49,10 +49,13 @@ pub struct GenerationManifest {
 /// The folder of the live generation, if there is one.
 pub fn current_generation(root: &Path) -> Result<Option<PathBuf>> {
     let pointer = root.join(CURRENT);
-    match std::fs::read_to_string(&pointer) {
-        Ok(name) => {
+    match std::fs::read(&pointer) {
+        Ok(bytes) => {
+            // A damaged pointer is a corrupt index (rebuilt), not an I/O failure.
+            let name = String::from_utf8_lossy(&bytes);
             let name = name.trim();
-            if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+            let well_formed = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if name.is_empty() || !well_formed {
                 return Err(Error::IndexCorrupt { path: pointer, reason: format!("bad generation name {name:?}") });
             }
             Ok(Some(root.join(name)))
