@@ -2,7 +2,7 @@
 # End-to-end tests of the desktop app in its real webview (WebKitGTK), with the real models
 # and the real index: tauri-driver + WebKitWebDriver under Xvfb, driven by WebdriverIO.
 #
-#   bash scripts/e2e.sh            install what is missing, build, run the suite
+#   bash scripts/e2e.sh            install what is missing, UI unit tests, build, run the suite
 #   E2E_SKIP_INSTALL=1 bash scripts/e2e.sh    skip apt/cargo install/npm ci (already set up)
 #
 # Screenshots of every step land in target/e2e-screenshots/ (with timings.json). The index
@@ -46,6 +46,9 @@ if [ "${E2E_SKIP_INSTALL:-0}" != 1 ]; then
   (cd ui && npm ci --no-audit --no-fund)
   (cd e2e && npm ci --no-audit --no-fund)
 fi
+
+log "UI unit tests (vitest)"
+(cd ui && npm test)
 
 # Build: the UI into ui/dist, then the app with the UI embedded (what `tauri build --debug
 # --no-bundle` does, without needing the CLI). The dev profile optimises dependencies.

@@ -149,6 +149,27 @@ describe("DrugChatter desktop app", () => {
     await screenshot(browser, "citation-hover");
   });
 
+  it("copies the answer with its citations", { timeout: MINUTE }, async () => {
+    const copy = await (await lastCard()).$(".copy-answer");
+    await copy.scrollIntoView();
+    await copy.click();
+    await browser.waitUntil(async () => /copied/i.test(await browser.$("#announcer").getText()), {
+      timeout: 5000,
+      timeoutMsg: "the copy was not confirmed",
+    });
+    // Paste it back into the question box to check what the clipboard holds.
+    const box = await browser.$("#question");
+    await box.click();
+    await browser.keys(["Control", "v"]);
+    await browser.keys(["Control"]);
+    const pasted = await box.getValue();
+    if (pasted) {
+      assert.match(pasted, /Q: How does imiquimod work\?/);
+      assert.match(pasted, /\[1\] Imiquimod › /);
+    }
+    await box.clearValue();
+  });
+
   it("a citation opens the imiquimod monograph at the cited section", { timeout: MINUTE }, async () => {
     const cite = await (await lastCard()).$(".cite");
     const label = await cite.getAttribute("aria-label"); // "Source 1: Imiquimod › How It Works. Open in the monograph."
