@@ -293,19 +293,33 @@ impl Engine {
                 let count = |turn: &str| llm.count_tokens(&llm.chat_prompt(answer::prompt::SYSTEM, turn));
                 let sources = answer::prompt::fit(&question, sources, options.prompt_budget, &count);
                 let prompt = llm.chat_prompt(answer::prompt::SYSTEM, &answer::prompt::user_turn(&question, &sources));
-                let params = GenerationParams { max_tokens: options.max_tokens, ..Default::default() };
-                let generation = llm.generate(&prompt, &params, on_text)?;
-                reply.model = Some(llm.id.clone());
-                reply.timings.first_token_ms = Some(generation.first_token.as_secs_f64() * 1000.0 + retrieval_ms);
-                reply.timings.prompt_tokens = generation.prompt_tokens;
-                reply.timings.generated_tokens = generation.generated_tokens;
-                reply.timings.tokens_per_second = generation.decode_tokens_per_second();
-                if generation.stop == llm::StopReason::Cancelled {
-                    return Err(Error::Cancelled);
+                // A question too long to leave the model room (a wall of emoji is a token
+                // per byte) is answered by quoting instead of failing.
+                if llm.count_tokens(&prompt) + options.max_tokens > llm.context_length() {
+                    notices.insert(
+                        notices.len() - 1,
+                        Notice {
+                            kind: NoticeKind::NoModel,
+                            text: "The question is too long for the answer model, so this answer quotes the library."
+                                .into(),
+                        },
+                    );
+                    sources
+                } else {
+                    let params = GenerationParams { max_tokens: options.max_tokens, ..Default::default() };
+                    let generation = llm.generate(&prompt, &params, on_text)?;
+                    reply.model = Some(llm.id.clone());
+                    reply.timings.first_token_ms = Some(generation.first_token.as_secs_f64() * 1000.0 + retrieval_ms);
+                    reply.timings.prompt_tokens = generation.prompt_tokens;
+                    reply.timings.generated_tokens = generation.generated_tokens;
+                    reply.timings.tokens_per_second = generation.decode_tokens_per_second();
+                    if generation.stop == llm::StopReason::Cancelled {
+                        return Err(Error::Cancelled);
+                    }
+                    model_sentences = verifier.check(&generation.text, &sources, &results.drugs)?;
+                    generated = true;
+                    sources
                 }
-                model_sentences = verifier.check(&generation.text, &sources, &results.drugs)?;
-                generated = true;
-                sources
             }
             None => {
                 notices.insert(
