@@ -143,8 +143,8 @@ pub fn import_scale(mut paths: Paths, inputs: &[std::path::PathBuf], embed_token
 
     engine.reload_libraries();
     let library = engine.libraries().iter().find(|l| l.name == "scale").context("library loads")?;
-    // Four consumer-style questions about every 5th drug of the library.
-    let questions: Vec<String> = library
+    // Eight consumer-style questions about every 5th drug of the library.
+    let questions: Vec<(String, &str)> = library
         .index
         .drugs
         .iter()
@@ -152,15 +152,42 @@ pub fn import_scale(mut paths: Paths, inputs: &[std::path::PathBuf], embed_token
         .flat_map(|d| {
             let name = d.title.to_lowercase();
             [
-                format!("{name} dose for adults"),
-                format!("side effects of {name}"),
-                format!("can I take {name} while pregnant"),
-                format!("how does {name} work"),
+                (format!("{name} dose for adults"), "Dosage"),
+                (format!("side effects of {name}"), "Side Effects"),
+                (format!("can I take {name} while pregnant"), "Pregnancy and Breastfeeding"),
+                (format!("how does {name} work"), "How It Works"),
+                // Phrased without the section's own words.
+                (format!("what is {name} prescribed for"), "Usage"),
+                (format!("what happens if I take too much {name}"), "Overdosage"),
+                (format!("who should never use {name}"), "Contraindications"),
+                (format!("where do I keep {name}"), "How Supplied and Storage"),
             ]
         })
         .collect();
-    let on_drug = measure_queries(&engine, library, &questions)?;
+    let texts: Vec<String> = questions.iter().map(|(q, _)| q.clone()).collect();
+    let on_drug = measure_queries(&engine, library, &texts)?;
     println!("top hit on the named drug: {on_drug}/{}", questions.len());
+    // Section hits count only questions whose drug has the section the question is about.
+    let (mut asked, mut at_1, mut at_5) = (0, 0, 0);
+    for (q, section) in &questions {
+        let results = engine.search(q, 5)?;
+        let Some(drug) = results.drugs.first() else { continue };
+        let has_section = library.index.chunks.iter().any(|c| {
+            library.index.drug_of(c).slug == drug.slug && c.section_path.first().is_some_and(|h| h == section)
+        });
+        if !has_section {
+            continue;
+        }
+        asked += 1;
+        let hit = |h: &retrieve::Hit| h.drug_slug == drug.slug && h.section.starts_with(section);
+        at_1 += usize::from(results.hits.first().is_some_and(hit));
+        at_5 += usize::from(results.hits.iter().any(hit));
+    }
+    println!(
+        "section hit@1 {:.1}%, @5 {:.1}% ({asked} questions whose drug has the section)",
+        100.0 * at_1 as f64 / asked.max(1) as f64,
+        100.0 * at_5 as f64 / asked.max(1) as f64
+    );
     for q in ["metformin dose for adults", "sertraline and alcohol"] {
         let results = engine.search(q, 3)?;
         if let Some(hit) = results.hits.first() {

@@ -7,6 +7,7 @@
 
 mod chat;
 mod gguf;
+mod llama;
 mod model;
 mod tokenizer;
 
@@ -113,7 +114,10 @@ impl Llm {
             tokenizer,
             format,
             stop_tokens,
-            context_length: info.context_length,
+            context_length: match info.architecture {
+                Architecture::Llama => info.context_length.min(llama::MAX_POSITIONS),
+                _ => info.context_length,
+            },
             path: path.to_path_buf(),
             architecture: info.architecture,
             id: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
