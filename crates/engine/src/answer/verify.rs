@@ -68,11 +68,24 @@ fn without_preamble(sentence: &str) -> &str {
     }
 }
 
-/// List numbers ("2."), headings ("Side effects:") and announcements ("The answer is:")
-/// state nothing to verify; they are neither shown nor counted against the answer.
+/// List numbers ("2."), headings ("Side effects:", "Insulin Glargine (FAQs)", echoed from
+/// the prompt's source labels) and announcements ("The answer is:") state nothing to verify;
+/// they are neither shown nor counted against the answer.
 fn makes_a_claim(sentence: &str) -> bool {
-    let words = sentence.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
-    words >= 2 && !sentence.ends_with(':')
+    let mut outside_brackets = String::with_capacity(sentence.len());
+    let mut depth = 0usize;
+    for c in sentence.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => outside_brackets.push(c),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> =
+        outside_brackets.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).collect();
+    let title_case = words.iter().all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()));
+    words.len() >= 2 && !title_case && !sentence.ends_with(':')
 }
 
 /// Removes `[1]`, `[1, 2]`, `[Source 3]` markers, returning the text and the numbers.
@@ -236,6 +249,16 @@ mod tests {
         assert_eq!(strip_citations("Take it daily [1, 3][2]."), ("Take it daily.".to_string(), vec![1, 3, 2]));
         assert_eq!(strip_citations("See [Source 2]."), ("See.".to_string(), vec![2]));
         assert_eq!(strip_citations("A [note] here."), ("A [note] here.".to_string(), vec![]));
+    }
+
+    #[test]
+    fn echoed_source_labels_are_not_claims() {
+        for label in ["Insulin Glargine (FAQs)", "Sertraline (Dosage)", "Lisinopril (Side Effects)", "Source [2]"] {
+            assert!(!makes_a_claim(label), "{label}");
+        }
+        for claim in ["Avoid alcohol.", "Store unopened pens in the refrigerator (36°F to 46°F).", "Take it with food."] {
+            assert!(makes_a_claim(claim), "{claim}");
+        }
     }
 
     #[test]
