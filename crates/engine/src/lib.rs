@@ -4,6 +4,7 @@
 //! terminals or windows: progress comes out through [`progress::Progress`], errors are typed
 //! ([`Error`]) and results are plain serialisable structs.
 
+pub mod allocator;
 pub mod answer;
 pub mod atomic;
 pub mod browse;
@@ -52,6 +53,7 @@ impl Engine {
     /// Loads the embedding model and every library whose index exists. Nothing is built
     /// here; see [`Engine::update_index`].
     pub fn open(paths: Paths) -> Result<Engine> {
+        allocator::keep_freed_memory();
         let embedder = Embedder::load(&paths.models_dir)?;
         let mut engine = Engine { paths, embedder, libraries: Vec::new(), generator: Mutex::new(None) };
         engine.reload_libraries();

@@ -67,9 +67,8 @@ pub(crate) fn integer(content: &Content, key: &str) -> Option<u64> {
 impl Info {
     pub fn read(content: &Content) -> Result<Info, String> {
         let name = string(content, "general.architecture").ok_or("the file has no `general.architecture`")?;
-        let architecture = Architecture::from_name(&name).ok_or_else(|| {
-            format!("its architecture `{name}` is not supported (supported: {})", Architecture::SUPPORTED)
-        })?;
+        let architecture =
+            Architecture::from_name(&name).ok_or_else(|| format!("its architecture `{name}` is not supported"))?;
         // candle's llama code precomputes rotary tables for 4096 positions; never go past them.
         let declared = integer(content, &format!("{name}.context_length")).unwrap_or(2048) as usize;
         let context_length = match architecture {

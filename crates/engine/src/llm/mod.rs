@@ -96,7 +96,15 @@ pub struct Llm {
 
 impl Llm {
     pub fn load(path: &Path) -> Result<Llm> {
-        let load_error = |reason: String| Error::ModelLoad { path: path.to_path_buf(), reason };
+        // Every failure past opening the file has the same fix: another file.
+        let load_error = |reason: String| Error::ModelLoad {
+            path: path.to_path_buf(),
+            reason: format!(
+                "{reason}; choose a complete GGUF of a supported architecture ({}), or the bundled model \
+                 (`python3 models/fetch.py`)",
+                Architecture::SUPPORTED
+            ),
+        };
         let mut file = std::fs::File::open(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::ModelMissing { path: path.to_path_buf() },
             _ => Error::Io { path: path.to_path_buf(), source: e },

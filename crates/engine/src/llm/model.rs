@@ -23,7 +23,10 @@ fn is_slow(dtype: GgmlDType) -> bool {
 /// Rewrites slow-to-compute tensors as Q8_0 and returns the model as an in-memory GGUF.
 /// Q8_0 keeps the weights' precision (Q4_0 was measured to damage SmolLM2's output), at the
 /// cost of ~1.5× the memory of Q4_1. Returns `None` when nothing needs rewriting.
-fn requantized<R: std::io::Read + std::io::Seek>(content: &Content, reader: &mut R) -> Result<Option<Vec<u8>>> {
+pub(super) fn requantized<R: std::io::Read + std::io::Seek>(
+    content: &Content,
+    reader: &mut R,
+) -> Result<Option<Vec<u8>>> {
     if !content.tensor_infos.values().any(|t| is_slow(t.ggml_dtype)) {
         return Ok(None);
     }
