@@ -82,8 +82,7 @@ fn makes_a_claim(sentence: &str) -> bool {
             _ => {}
         }
     }
-    let words: Vec<&str> =
-        outside_brackets.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).collect();
+    let words: Vec<&str> = outside_brackets.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).collect();
     let title_case = words.iter().all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()));
     words.len() >= 2 && !title_case && !sentence.ends_with(':')
 }
@@ -256,7 +255,8 @@ mod tests {
         for label in ["Insulin Glargine (FAQs)", "Sertraline (Dosage)", "Lisinopril (Side Effects)", "Source [2]"] {
             assert!(!makes_a_claim(label), "{label}");
         }
-        for claim in ["Avoid alcohol.", "Store unopened pens in the refrigerator (36°F to 46°F).", "Take it with food."] {
+        for claim in ["Avoid alcohol.", "Store unopened pens in the refrigerator (36°F to 46°F).", "Take it with food."]
+        {
             assert!(makes_a_claim(claim), "{claim}");
         }
     }
