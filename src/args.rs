@@ -1,4 +1,5 @@
 use clap::{Parser, Subcommand};
+use drugchatter_engine::import::DEFAULT_EMBED_TOKENS;
 use std::path::PathBuf;
 
 /// DrugChatter: offline, cited answers about medicines.
@@ -40,7 +41,7 @@ pub enum Command {
         #[arg(long, default_value = "fda-labels", value_name = "NAME")]
         library: String,
         /// Tokens of each passage the embedder reads (more is slower; at most 256)
-        #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u16).range(16..=256))]
+        #[arg(long, default_value_t = DEFAULT_EMBED_TOKENS as u16, value_parser = clap::value_parser!(u16).range(16..=256))]
         embed_tokens: u16,
         /// Print the import report as JSON
         #[arg(long)]
@@ -107,7 +108,7 @@ pub enum Command {
         #[arg(long, value_name = "PATH", num_args = 1..)]
         import: Vec<PathBuf>,
         /// With --import: tokens of each passage the embedder reads
-        #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u16).range(16..=256))]
+        #[arg(long, default_value_t = DEFAULT_EMBED_TOKENS as u16, value_parser = clap::value_parser!(u16).range(16..=256))]
         embed_tokens: u16,
         /// Instead, measure answer generation: candle against llama.cpp on the same GGUF and prompt
         #[arg(long)]

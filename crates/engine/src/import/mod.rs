@@ -62,9 +62,11 @@ impl Default for ImportOptions {
     }
 }
 
-/// Label passages are long and numerous; the first 128 tokens of each carry its topic,
-/// and the whole passage stays searchable through BM25 (see BENCHMARKS.md for the effect).
-pub const DEFAULT_EMBED_TOKENS: usize = 128;
+/// Label passages are long and numerous; the first 64 tokens of each (the drug and section
+/// come first) carry its topic, and the whole passage stays searchable through BM25. On the
+/// 1,130-label import, 128 tokens took twice as long for 2 points of section hit@5
+/// (BENCHMARKS.md).
+pub const DEFAULT_EMBED_TOKENS: usize = 64;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {

@@ -129,7 +129,7 @@ impl Layer {
             let q = q.reshape((b, self.n_kv_head, group, self.head_dim))?;
             let att = q.matmul(&k.t()?)?;
             let att = candle_nn::ops::softmax_last_dim(&att)?;
-            att.matmul(&v.contiguous()?)?.reshape((b, self.n_head, 1, self.head_dim))?
+            att.matmul(&v)?.reshape((b, self.n_head, 1, self.head_dim))?
         } else {
             let k = candle_transformers::utils::repeat_kv(k.contiguous()?, group)?;
             let v = candle_transformers::utils::repeat_kv(v.contiguous()?, group)?;
