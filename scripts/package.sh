@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Builds the Linux .deb of the desktop app with the standard Tauri bundler: the UI, the
-# app, the default models (MiniLM embedder, SmolLM2 generator) and the bundled library.
+# Builds the Linux .deb of the desktop app with the standard Tauri bundler (the npm
+# @tauri-apps/cli, locked in ui/package-lock.json): the UI, the app, the default models
+# (MiniLM embedder, SmolLM2 generator) and the bundled library.
 #
-#   bash scripts/package.sh       → target/release/bundle/deb/DrugChatter_<version>_amd64.deb
+#   bash scripts/package.sh       → $CARGO_TARGET_DIR/release/bundle/deb/DrugChatter_<version>_amd64.deb
 #
-# AppImage is not built: the bundler downloads linuxdeploy and its plugins from GitHub at
-# build time, and this project builds only from crates.io, npm, PyPI and Debian packages.
+# No AppImage: Tauri's AppImage bundler downloads linuxdeploy, its GTK plugin and the
+# AppImage runtime from GitHub while it bundles, and this project builds only from package
+# registries (crates.io, npm, PyPI, Debian). See README, "The desktop app".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
+bash scripts/app-deps.sh
 python3 models/fetch.py
-[ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund)
-(cd ui && npm run build)
+# fetch.py writes the model files owner-only (0600); the bundler keeps file modes, and an
+# installed app runs as a user who must be able to read them.
+chmod -R a+rX models/manifest.json models/all-minilm-l6-v2 models/smollm2-135m-instruct-q4_1 corpus
+(cd ui && npm run build --silent)
 # The CLI finds src-tauri/ from the repository root; the extra config adds the resources.
 ui/node_modules/.bin/tauri build --bundles deb --config src-tauri/tauri.bundle.conf.json
 deb=$(ls -t "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb | head -1)

@@ -23,6 +23,8 @@ export const DATA_DIR = process.env.DRUGCHATTER_DATA_DIR ?? path.join(ROOT, "tar
 
 let driver = null;
 let shot = 0;
+/** Screenshot file names start with this (one per test file: each runs in its own process). */
+let shotPrefix = "";
 
 /** Waits until something listens on 127.0.0.1:port (a TCP connect, no HTTP request). */
 async function waitForPort(port, timeoutMs) {
@@ -41,15 +43,25 @@ async function waitForPort(port, timeoutMs) {
   throw new Error(`tauri-driver did not listen on port ${port}`);
 }
 
-export async function startDriver() {
+/** A fresh temporary folder. */
+export function tempDir(name) {
+  return mkdtempSync(path.join(tmpdir(), `drugchatter-e2e-${name}-`));
+}
+
+/**
+ * Starts tauri-driver; the app it launches sees these folders (defaults: the shared e2e
+ * data dir, the repository's models and corpus, a fresh config dir). `prefix` names this
+ * session's screenshots.
+ */
+export async function startDriver({ dataDir = DATA_DIR, corpusDir, configDir = tempDir("config"), prefix = "" } = {}) {
+  shotPrefix = prefix;
   mkdirSync(SHOTS, { recursive: true });
-  mkdirSync(DATA_DIR, { recursive: true });
-  const configDir = mkdtempSync(path.join(tmpdir(), "drugchatter-e2e-config-"));
+  mkdirSync(dataDir, { recursive: true });
   const env = {
     ...process.env,
-    DRUGCHATTER_DATA_DIR: DATA_DIR,
+    DRUGCHATTER_DATA_DIR: dataDir,
     DRUGCHATTER_MODELS_DIR: process.env.DRUGCHATTER_MODELS_DIR ?? path.join(ROOT, "models"),
-    DRUGCHATTER_CORPUS_DIR: process.env.DRUGCHATTER_CORPUS_DIR ?? path.join(ROOT, "corpus"),
+    DRUGCHATTER_CORPUS_DIR: corpusDir ?? process.env.DRUGCHATTER_CORPUS_DIR ?? path.join(ROOT, "corpus"),
     DRUGCHATTER_CONFIG_DIR: configDir,
     DRUGCHATTER_LOG: process.env.DRUGCHATTER_LOG ?? "info",
   };
@@ -66,8 +78,9 @@ export async function startDriver() {
 
 export async function stopDriver() {
   if (driver && driver.exitCode === null) {
+    const exited = new Promise((resolve) => driver.once("exit", resolve));
     driver.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
+    await exited;
   }
   driver = null;
 }
@@ -90,14 +103,109 @@ export async function openApp() {
   return browser;
 }
 
-/** Saves target/e2e-screenshots/NN-name.png. */
+/** Ends the WebDriver session (which closes the app) and stops tauri-driver. */
+export async function closeApp(browser) {
+  try {
+    await browser?.deleteSession();
+  } catch {
+    // the app may already be gone
+  }
+  await stopDriver();
+}
+
+/** Saves target/e2e-screenshots/<prefix>NN-name.png. */
 export async function screenshot(browser, name) {
   shot += 1;
-  const file = path.join(SHOTS, `${String(shot).padStart(2, "0")}-${name}.png`);
+  const file = path.join(SHOTS, `${shotPrefix}${String(shot).padStart(2, "0")}-${name}.png`);
   await browser.saveScreenshot(file);
   return file;
 }
 
 export function writeJson(name, value) {
   writeFileSync(path.join(SHOTS, name), `${JSON.stringify(value, null, 2)}\n`);
+}
+
+// ---- the app's own flows, shared by the test files --------------------------------------
+
+export const MINUTE = 60_000;
+/**
+ * Upper bound for one answer on the 135M model: 5–40 s on an idle 2-core machine, but a
+ * machine shared with other builds has been seen 10× slower. Waits end as soon as the UI
+ * says the answer is there; this only bounds a hang.
+ */
+export const ANSWER_TIMEOUT = Number(process.env.E2E_ANSWER_TIMEOUT_MS ?? 10 * MINUTE);
+
+/** The newest card of the conversation thread. */
+export async function lastCard(browser) {
+  const cards = await browser.$$("#thread .answer");
+  return cards[cards.length - 1];
+}
+
+/** Types a question into the ask box and submits it. */
+export async function ask(browser, question) {
+  const box = await browser.$("#question");
+  await box.waitForEnabled();
+  await box.click();
+  await box.setValue(question);
+  await (await browser.$("#ask-button")).click();
+}
+
+/** Waits until the newest card is `question`'s and has settled (answer, stop or error). */
+export async function waitSettled(browser, question, timeout = ANSWER_TIMEOUT) {
+  await browser.waitUntil(
+    async () => {
+      const card = await lastCard(browser);
+      if (!card) return false;
+      const q = await card.$(".question").getText();
+      const state = await card.getAttribute("data-state");
+      return q.startsWith(question) && state !== "pending";
+    },
+    { timeout, interval: 250, timeoutMsg: `no answer to “${question}” within ${timeout / 1000} s` },
+  );
+  return lastCard(browser);
+}
+
+/** Waits until the newest card streams its draft (generation has started). */
+export async function waitDrafting(browser) {
+  await browser.waitUntil(async () => (await (await lastCard(browser))?.getAttribute("data-drafting")) === "true", {
+    timeout: ANSWER_TIMEOUT,
+    interval: 50,
+    timeoutMsg: "generation did not start",
+  });
+}
+
+/** The body's start-up phase (`starting`, `indexing`, `loading_model`, `ready`, `failed`). */
+export async function phase(browser) {
+  return (await browser.$("body")).getAttribute("data-phase");
+}
+
+/**
+ * Invokes a shell command straight over IPC, as the UI's api.ts does, and returns
+ * `{ ok, value }` or `{ ok: false, error }`. For checks the UI's own controls prevent (an
+ * ask while the index builds: the Ask button is disabled then).
+ */
+export async function invoke(browser, command, args) {
+  // The reply travels as JSON text: WebKitWebDriver has failed to serialise some objects.
+  const reply = await browser.executeAsync(
+    (command, args, done) => {
+      const internals = window.__TAURI_INTERNALS__;
+      const withChannels = { ...args };
+      // A Channel argument is sent as "__CHANNEL__:<callback id>"; this one drops messages.
+      for (const [key, value] of Object.entries(withChannels)) {
+        if (value === "<channel>") withChannels[key] = `__CHANNEL__:${internals.transformCallback(() => {})}`;
+      }
+      internals
+        .invoke(command, withChannels)
+        .then((value) => done(JSON.stringify({ ok: true, value })))
+        .catch((error) => done(JSON.stringify({ ok: false, error })));
+    },
+    command,
+    args,
+  );
+  return JSON.parse(reply);
+}
+
+/** An element's text whether or not it is displayed (WebDriver's getText is "" for hidden ones). */
+export async function textContent(browser, selector) {
+  return browser.execute((selector) => document.querySelector(selector)?.textContent ?? "", selector);
 }

@@ -4,49 +4,39 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { openApp, screenshot, startDriver, stopDriver, writeJson, APP, DATA_DIR } from "../lib/harness.mjs";
+import {
+  ANSWER_TIMEOUT,
+  APP,
+  DATA_DIR,
+  MINUTE,
+  ask as askIn,
+  closeApp,
+  lastCard as lastCardIn,
+  openApp,
+  screenshot,
+  startDriver,
+  textContent,
+  waitDrafting,
+  waitSettled as waitSettledIn,
+  writeJson,
+} from "../lib/harness.mjs";
 
-const MINUTE = 60_000;
+/** Upper bounds for UI reactions and for a whole UI-only step (a loaded machine is slow). */
+const UI_TIMEOUT = 2 * MINUTE;
+const STEP_TIMEOUT = 5 * MINUTE;
 /** First run builds the index (minutes on 2 cores); later runs load it in a second. */
 const READY_TIMEOUT = Number(process.env.E2E_READY_TIMEOUT_MS ?? 40 * MINUTE);
-/** One answer on the 135M model: seconds, slower on a loaded machine. */
-const ANSWER_TIMEOUT = Number(process.env.E2E_ANSWER_TIMEOUT_MS ?? 4 * MINUTE);
 
 let browser;
 const timings = { app: APP, data_dir: DATA_DIR };
 let sessionStart = 0;
 
+const ask = (question) => askIn(browser, question);
+const lastCard = () => lastCardIn(browser);
+const waitSettled = (question, timeout) => waitSettledIn(browser, question, timeout);
+
 async function doneCount() {
   return (await browser.$$('.answer[data-state="done"]')).length;
-}
-
-async function lastCard() {
-  const cards = await browser.$$("#thread .answer");
-  return cards[cards.length - 1];
-}
-
-/** Types a question into the ask box and submits it with Enter. */
-async function ask(question) {
-  const box = await browser.$("#question");
-  await box.waitForEnabled();
-  await box.click();
-  await box.setValue(question);
-  await (await browser.$("#ask-button")).click();
-}
-
-/** Waits until the newest card has settled into an answer (or a stop / error). */
-async function waitSettled(question, timeout = ANSWER_TIMEOUT) {
-  await browser.waitUntil(
-    async () => {
-      const card = await lastCard();
-      if (!card) return false;
-      const q = await card.$(".question").getText();
-      const state = await card.getAttribute("data-state");
-      return q.startsWith(question) && state !== "pending";
-    },
-    { timeout, interval: 250, timeoutMsg: `no answer to “${question}” within ${timeout / 1000} s` },
-  );
-  return lastCard();
 }
 
 describe("DrugChatter desktop app", () => {
@@ -63,12 +53,7 @@ describe("DrugChatter desktop app", () => {
 
   after(async () => {
     writeJson("timings.json", timings);
-    try {
-      await browser?.deleteSession();
-    } catch {
-      // the app may already be gone
-    }
-    await stopDriver();
+    await closeApp(browser);
   });
 
   it("starts, shows first-run progress, and becomes ready", { timeout: READY_TIMEOUT + MINUTE }, async () => {
@@ -133,7 +118,7 @@ describe("DrugChatter desktop app", () => {
     await screenshot(browser, "imiquimod-answer");
   });
 
-  it("hovering a citation shows its passage", { timeout: MINUTE }, async () => {
+  it("hovering a citation shows its passage", { timeout: STEP_TIMEOUT }, async () => {
     const cite = await (await lastCard()).$(".cite");
     try {
       await cite.moveTo();
@@ -141,20 +126,20 @@ describe("DrugChatter desktop app", () => {
       await browser.execute((el) => el.focus(), cite);
     }
     const tooltip = await browser.$("#tooltip");
-    await browser.waitUntil(async () => !(await tooltip.getAttribute("hidden") !== null), { timeout: 5000, timeoutMsg: "no tooltip" }).catch(async () => {
+    await browser.waitUntil(async () => !(await tooltip.getAttribute("hidden") !== null), { timeout: UI_TIMEOUT, timeoutMsg: "no tooltip" }).catch(async () => {
       await browser.execute((el) => el.focus(), cite);
-      await tooltip.waitForDisplayed({ timeout: 5000 });
+      await tooltip.waitForDisplayed({ timeout: UI_TIMEOUT });
     });
     assert.match(await tooltip.getText(), /Imiquimod/);
     await screenshot(browser, "citation-hover");
   });
 
-  it("copies the answer with its citations", { timeout: MINUTE }, async () => {
+  it("copies the answer with its citations", { timeout: STEP_TIMEOUT }, async () => {
     const copy = await (await lastCard()).$(".copy-answer");
     await copy.scrollIntoView();
     await copy.click();
-    await browser.waitUntil(async () => /copied/i.test(await browser.$("#announcer").getText()), {
-      timeout: 5000,
+    await browser.waitUntil(async () => /copied/i.test(await textContent(browser, "#announcer")), {
+      timeout: UI_TIMEOUT,
       timeoutMsg: "the copy was not confirmed",
     });
     // Paste it back into the question box to check what the clipboard holds.
@@ -170,7 +155,7 @@ describe("DrugChatter desktop app", () => {
     await box.clearValue();
   });
 
-  it("a citation opens the imiquimod monograph at the cited section", { timeout: MINUTE }, async () => {
+  it("a citation opens the imiquimod monograph at the cited section", { timeout: STEP_TIMEOUT }, async () => {
     const cite = await (await lastCard()).$(".cite");
     const label = await cite.getAttribute("aria-label"); // "Source 1: Imiquimod › How It Works. Open in the monograph."
     const cited = label.replace(/^Source \d+: /, "").replace(/\. Open in the monograph\.$/, "");
@@ -178,9 +163,9 @@ describe("DrugChatter desktop app", () => {
     assert.equal(drug, "Imiquimod");
     await browser.execute((el) => el.click(), cite);
     const view = await browser.$('#view-monograph .monograph[data-slug="imiquimod"]');
-    await view.waitForDisplayed({ timeout: 30_000 });
+    await view.waitForDisplayed({ timeout: UI_TIMEOUT });
     const highlighted = await browser.$("#view-monograph .block.highlight");
-    await highlighted.waitForDisplayed({ timeout: 10_000 });
+    await highlighted.waitForDisplayed({ timeout: UI_TIMEOUT });
     assert.ok(await highlighted.isDisplayed({ withinViewport: true }), "the cited block is scrolled into view");
     const where = await browser.$(".cited-where").getText();
     assert.equal(where, `Cited passage: ${sectionPath.join(" › ")}`);
@@ -208,17 +193,17 @@ describe("DrugChatter desktop app", () => {
     await screenshot(browser, "other-question-answer");
   });
 
-  it("searching “Aldara” reaches imiquimod", { timeout: MINUTE }, async () => {
+  it("searching “Aldara” reaches imiquimod", { timeout: STEP_TIMEOUT }, async () => {
     const search = await browser.$("#drug-search");
     await search.click();
     await search.setValue("Aldara");
     const option = await browser.$('#drug-search-listbox [role="option"][data-slug="imiquimod"]');
-    await option.waitForDisplayed({ timeout: 10_000 });
+    await option.waitForDisplayed({ timeout: UI_TIMEOUT });
     assert.match(await option.getText(), /Imiquimod.*Aldara/);
     await screenshot(browser, "search-aldara");
     await browser.keys(["Enter"]);
     const view = await browser.$('#view-monograph .monograph[data-slug="imiquimod"]');
-    await view.waitForDisplayed({ timeout: 30_000 });
+    await view.waitForDisplayed({ timeout: UI_TIMEOUT });
     assert.match(await browser.$(".mono-title").getText(), /Imiquimod/);
     assert.match(await browser.$(".synonyms").getText(), /Aldara/);
     await screenshot(browser, "imiquimod-profile");
@@ -240,11 +225,7 @@ describe("DrugChatter desktop app", () => {
   it("Stop cancels a generation mid-way, and the next question still works", { timeout: 2 * ANSWER_TIMEOUT + MINUTE }, async () => {
     await (await browser.$("#new-conversation")).click();
     await ask("What are the common side effects of ibuprofen?");
-    await browser.waitUntil(async () => (await (await lastCard()).getAttribute("data-drafting")) === "true", {
-      timeout: ANSWER_TIMEOUT,
-      interval: 50,
-      timeoutMsg: "generation did not start",
-    });
+    await waitDrafting(browser);
     const stop = await browser.$("#stop-button");
     assert.ok(await stop.isDisplayed(), "Stop is offered while generating");
     await screenshot(browser, "generating-before-stop");
@@ -263,11 +244,7 @@ describe("DrugChatter desktop app", () => {
 
   it("a second question while one is generating replaces it", { timeout: 2 * ANSWER_TIMEOUT + MINUTE }, async () => {
     await ask("How does metformin work?");
-    await browser.waitUntil(async () => (await (await lastCard()).getAttribute("data-drafting")) === "true", {
-      timeout: ANSWER_TIMEOUT,
-      interval: 50,
-      timeoutMsg: "generation did not start",
-    });
+    await waitDrafting(browser);
     await ask("What is the usual dose of amlodipine?");
     const second = await waitSettled("What is the usual dose of amlodipine?");
     assert.equal(await second.getAttribute("data-state"), "done");
@@ -278,17 +255,17 @@ describe("DrugChatter desktop app", () => {
     await screenshot(browser, "second-ask-replaces-first");
   });
 
-  it("the library browser lists libraries with counts", { timeout: MINUTE }, async () => {
+  it("the library browser lists libraries with counts", { timeout: STEP_TIMEOUT }, async () => {
     await (await browser.$('.views-nav button[data-view="library"]')).click();
     const row = await browser.$('table.libraries tr[data-library="bundled"]');
-    await row.waitForDisplayed({ timeout: 10_000 });
+    await row.waitForDisplayed({ timeout: UI_TIMEOUT });
     const drugs = Number(await row.$("td").getText());
     assert.ok(drugs >= 100, `bundled library lists ${drugs} drugs`);
     assert.ok((await browser.$$(".drug-item")).length >= 100);
     await screenshot(browser, "library");
   });
 
-  it("the CSP blocks remote requests from the webview", { timeout: MINUTE }, async () => {
+  it("the CSP blocks remote requests from the webview", { timeout: STEP_TIMEOUT }, async () => {
     const result = await browser.executeAsync((done) => {
       const violations = [];
       document.addEventListener("securitypolicyviolation", (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
@@ -311,14 +288,14 @@ describe("DrugChatter desktop app", () => {
     writeJson("csp-violations.json", result);
   });
 
-  it("settings switch to the dark theme and history lists the session", { timeout: MINUTE }, async () => {
+  it("settings switch to the dark theme and history lists the session", { timeout: STEP_TIMEOUT }, async () => {
     await (await browser.$('.views-nav button[data-view="settings"]')).click();
     const theme = await browser.$("#theme");
     await theme.waitForDisplayed();
     await theme.selectByAttribute("value", "dark");
     await (await browser.$("#save-settings")).click();
     await browser.waitUntil(async () => (await browser.$("html").getAttribute("data-theme")) === "dark", {
-      timeout: 10_000,
+      timeout: UI_TIMEOUT,
       timeoutMsg: "the dark theme was not applied",
     });
     await screenshot(browser, "settings-dark");

@@ -173,6 +173,8 @@ export interface ProgressInfo {
 export interface Status {
   phase: "starting" | "indexing" | "loading_model" | "ready" | "failed";
   index_ready: boolean;
+  /** While indexing: no index existed (first run), rather than checking an existing one. */
+  first_index_build: boolean;
   drugs: number;
   chunks: number;
   index_error: string | null;

@@ -7,6 +7,7 @@ function status(over: Partial<Status> = {}): Status {
   return {
     phase: "ready",
     index_ready: true,
+    first_index_build: false,
     drugs: 186,
     chunks: 4900,
     index_error: null,
@@ -31,13 +32,19 @@ describe("status", () => {
 
   it("shows first-run progress with a progress bar", () => {
     const [banner] = renderStatusBanner(
-      status({ phase: "indexing", index_ready: false, progress: { task: "indexing", stage: "embedding", done: 1200, total: 4900 } }),
+      status({ phase: "indexing", index_ready: false, first_index_build: true, progress: { task: "indexing", stage: "embedding", done: 1200, total: 4900 } }),
     );
     expect(banner.textContent).toContain("First run: building the library index.");
     expect(banner.textContent).toContain("embedding 1200 / 4900");
     const bar = banner.querySelector("progress")!;
     expect(bar.getAttribute("max")).toBe("4900");
     expect(bar.getAttribute("value")).toBe("1200");
+  });
+
+  it("says a start that checks an existing index is not a first run", () => {
+    const [banner] = renderStatusBanner(status({ phase: "indexing", progress: { task: "indexing", stage: "scanning", done: 3, total: 186 } }));
+    expect(banner.textContent).toContain("Checking the library index");
+    expect(banner.textContent).not.toContain("First run");
   });
 
   it("keeps the app usable when the model fails, and says so", () => {

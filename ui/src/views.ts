@@ -368,8 +368,9 @@ export function renderStatusBanner(status: Status, onCancelImport?: () => void):
       h(
         "div",
         { class: "banner" },
-        h("strong", null, "First run: building the library index. "),
-        "This takes a few minutes once; later starts take a second. ",
+        ...(status.first_index_build
+          ? [h("strong", null, "First run: building the library index. "), "This takes a few minutes once; later starts take a second. "]
+          : [h("strong", null, "Checking the library index: "), "monographs that changed are indexed again. "]),
         p ? `${progressText(p)} ` : "",
         bar,
       ),
