@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Asks ASKS questions (default 200) one after another on the real model and reports the
-# process's memory before and after (tests/soak.rs; CI runs 20).
+# Asks ASKS questions (default 200) one after another on the real model, with the app's
+# answer length (160 tokens), and reports the process's memory before and after
+# (tests/soak.rs; CI runs a short soak of 6 asks of 48 tokens). About 20 s per ask on 2
+# cores, so the default takes over an hour.
 #
 #   bash scripts/soak.sh [ASKS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 models/fetch.py
-SOAK_ASKS="${1:-200}" cargo test --test soak -- --nocapture
+SOAK_ASKS="${1:-200}" SOAK_MAX_TOKENS="${SOAK_MAX_TOKENS:-160}" \
+  cargo test -p drugchatter --test soak -- --nocapture

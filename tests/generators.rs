@@ -110,14 +110,18 @@ fn unsupported_and_broken_files_say_what_and_where() {
     let mut file = std::fs::File::create(&mamba).unwrap();
     gguf_file::write(&mut file, &[("general.architecture", &arch)], &[]).unwrap();
     drop(file);
+    // Each file the engine cannot run is named, with what is wrong and the fix.
+    let fix = "choose a complete GGUF of a supported architecture (llama, qwen2, qwen3, gemma3, phi3), or the \
+               bundled model (`python3 models/fetch.py`)";
     let message = Llm::load(&mamba).err().unwrap().to_string();
     assert!(message.contains("mamba.gguf") && message.contains("`mamba` is not supported"), "{message}");
-    assert!(message.contains("llama, qwen2, qwen3, gemma3, phi3"), "{message}");
+    assert!(message.contains(fix), "{message}");
 
     let junk = dir.path().join("junk.gguf");
     std::fs::write(&junk, b"definitely not a model").unwrap();
     let message = Llm::load(&junk).err().unwrap().to_string();
     assert!(message.contains("junk.gguf") && message.contains("not a readable GGUF"), "{message}");
+    assert!(message.contains(fix), "{message}");
 
     let message = Llm::load(&dir.path().join("absent.gguf")).err().unwrap().to_string();
     assert!(message.contains("absent.gguf") && message.contains("fetch"), "{message}");
@@ -130,7 +134,7 @@ fn unsupported_and_broken_files_say_what_and_where() {
         let path = dir.path().join(name);
         std::fs::write(&path, &real[..len]).unwrap();
         let message = Llm::load(&path).err().unwrap_or_else(|| panic!("{name} loaded")).to_string();
-        assert!(message.contains(name), "{message}");
+        assert!(message.contains(name) && message.contains(fix), "{message}");
     }
 }
 

@@ -176,7 +176,7 @@ pub fn render(labels: &[Label]) -> String {
     let title = display_name(&first.generic_name);
     let mut brands: Vec<String> = Vec::new();
     for brand in labels.iter().flat_map(|l| &l.brand_names) {
-        let brand = display_name(brand);
+        let brand = one_line(&display_name(brand));
         if !brand.eq_ignore_ascii_case(&title) && !brands.iter().any(|b| b.eq_ignore_ascii_case(&brand)) {
             brands.push(brand);
         }
@@ -248,10 +248,12 @@ fn write_section(out: &mut String, section: &LabelSection, level: usize) {
     }
 }
 
-/// Label text as one markdown paragraph line: whitespace folded, and nothing at its start
-/// that markdown would read as a heading, a rule or front matter.
+/// Label text as one markdown paragraph line: whitespace and control characters folded (a
+/// NUL would make the document unreadable as text), and nothing at its start that markdown
+/// would read as a heading, a rule or front matter.
 fn one_line(text: &str) -> String {
-    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = text.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty());
+    let folded = words.collect::<Vec<_>>().join(" ");
     let trimmed = folded.trim_start_matches(['#', '-', '=', '>', '|']).trim_start();
     trimmed.to_string()
 }
@@ -300,6 +302,26 @@ mod tests {
             let key = drug_key(&name);
             assert!(key.len() <= MAX_KEY && !key.is_empty(), "{name}: {key}");
         }
+    }
+
+    #[test]
+    fn control_characters_in_a_label_never_reach_the_document() {
+        // Found by the SPL fuzz target: a NUL in a paragraph made the rendered document
+        // binary to the parser, so the label would have vanished from its library.
+        let mut nul = label("aaaa-1", 1, "2024-01-02");
+        nul.brand_names = vec!["LIPI\0TOR\n## Heading".into()];
+        nul.sections[0].heading = "2 DOSAGE\0 AND\u{7f} ADMINISTRATION".into();
+        nul.sections[0].paragraphs =
+            vec!["No well controlled studies with\u{1}\0\0\0\0\0\0\u{11} atorvastatin.".into()];
+        let doc = render(&[nul]);
+        assert!(!doc.chars().any(|c| c.is_control() && c != '\n'), "{doc:?}");
+        let parsed = drugchatter_monograph::parse(doc.as_bytes());
+        assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+        let dosage = parsed.monograph.section(SectionKind::Dosage).expect("dosage section");
+        let section = &dosage.children[0].children[0];
+        assert_eq!(section.heading, "2 DOSAGE AND ADMINISTRATION");
+        assert_eq!(section.blocks[0].text, "No well controlled studies with atorvastatin.");
+        assert!(doc.contains("\n**Brand Names:** LIPI TOR ## Heading\n"), "{doc}");
     }
 
     #[test]
