@@ -9,17 +9,22 @@
 #   DRUGCHATTER_HEADLESS=1 bash scripts/run.sh   the CLI sample even with a display
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${DRUGCHATTER_HEADLESS:-0}" != 1 ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
+# The app crate joins the committed workspace with its CI run (README, "Two commands").
+app_in_workspace=0
+grep -q '"src-tauri"' Cargo.toml && app_in_workspace=1
+if [ "${DRUGCHATTER_HEADLESS:-0}" != 1 ] && [ "$app_in_workspace" = 1 ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
   exec bash scripts/app.sh
 fi
 python3 models/fetch.py
 question="${1:-How does imiquimod work?}"
 if [ "${DRUGCHATTER_HEADLESS:-0}" = 1 ]; then
   reason="DRUGCHATTER_HEADLESS=1"
+elif [ "$app_in_workspace" = 0 ]; then
+  reason="the desktop app (src-tauri) is not in this checkout's workspace yet"
 else
   reason="no display (DISPLAY and WAYLAND_DISPLAY are unset)"
 fi
-echo "Headless mode, $reason: the desktop app needs a display, so the CLI answers a sample question instead." >&2
+echo "CLI mode ($reason): the CLI answers a sample question instead of the desktop app." >&2
 echo "\$ drugchatter ask \"$question\"" >&2
 # cargo run finds the binary wherever CARGO_TARGET_DIR puts it.
 cargo run --release --bin drugchatter -- ask "$question"
