@@ -168,14 +168,17 @@ pub fn import_scale(mut paths: Paths, inputs: &[std::path::PathBuf], embed_token
     let on_drug = measure_queries(&engine, library, &texts)?;
     println!("top hit on the named drug: {on_drug}/{}", questions.len());
     // Section hits count only questions whose drug has the section the question is about.
+    let drug_sections: std::collections::HashSet<(&str, &str)> = library
+        .index
+        .chunks
+        .iter()
+        .filter_map(|c| Some((library.index.drug_of(c).slug.as_str(), c.section_path.first()?.as_str())))
+        .collect();
     let (mut asked, mut at_1, mut at_5) = (0, 0, 0);
     for (q, section) in &questions {
         let results = engine.search(q, 5)?;
         let Some(drug) = results.drugs.first() else { continue };
-        let has_section = library.index.chunks.iter().any(|c| {
-            library.index.drug_of(c).slug == drug.slug && c.section_path.first().is_some_and(|h| h == section)
-        });
-        if !has_section {
+        if !drug_sections.contains(&(drug.slug.as_str(), *section)) {
             continue;
         }
         asked += 1;
