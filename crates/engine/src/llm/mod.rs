@@ -6,6 +6,7 @@
 //! that can stop generation at any point.
 
 mod chat;
+mod decode_ops;
 mod gguf;
 mod llama;
 mod model;

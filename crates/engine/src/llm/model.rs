@@ -71,6 +71,10 @@ impl Model {
         reader: &mut R,
         device: &Device,
     ) -> Result<Model> {
+        // Our llama decoder has its own Q4_1 kernel; candle's models get Q8_0.
+        if architecture == Architecture::Llama {
+            return Self::load_weights(architecture, content, reader, device);
+        }
         if let Some(bytes) = requantized(&content, reader)? {
             let mut cursor = Cursor::new(bytes);
             let content = Content::read(&mut cursor)?;

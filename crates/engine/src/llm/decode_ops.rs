@@ -1,0 +1,453 @@
+//! The arithmetic of one decoding step on plain slices: Q8_0 matrix-vector products and
+//! attention split between both cores, and the small vector ops between them.
+//!
+//! A decoding step is ~120 small products and ~600 tiny vector ops. Through candle tensors
+//! each op allocates, checks shapes and dispatches to one of two thread pools (rayon for
+//! element-wise ops, candle's barrier pool for quantized products); profiling showed the
+//! main thread spending a third of decoding waiting at barriers. Here the heavy work runs on
+//! the barrier pool alone and everything else runs inline on the calling thread.
+
+use candle_core::quantized::k_quants::{BlockQ8_0, GgmlType};
+use candle_core::quantized::{GgmlDType, QTensor};
+
+/// Values per quantization block (Q8_0, Q4_1, Q8_1).
+pub const BLOCK: usize = 32;
+
+/// A weight matrix in a quantized form with a fast dot product, row after row.
+pub struct QuantRows {
+    blocks: Blocks,
+    rows: usize,
+    cols: usize,
+}
+
+enum Blocks {
+    /// The layout and dot product of candle's and llama.cpp's Q8_0.
+    Q8_0(Vec<BlockQ8_0>),
+    /// As the GGUF stores it: 0.625 bytes a weight against Q8_0's 1.06, and decoding reads
+    /// every weight once per token. candle has only a scalar dot product for it.
+    Q4_1(Vec<BlockQ4_1>),
+}
+
+/// llama.cpp's Q4_1 block: `value = d · q + m` for 32 4-bit `q`.
+#[derive(Clone, Copy)]
+struct BlockQ4_1 {
+    d: half::f16,
+    m: half::f16,
+    /// Values j (low nibble) and j + 16 (high nibble).
+    qs: [u8; 16],
+}
+
+/// llama.cpp's Q8_1 block, the input side of a Q4_1 dot product: `s = d · Σ q`.
+#[derive(Clone, Copy)]
+struct BlockQ8_1 {
+    d: f32,
+    s: f32,
+    qs: [i8; BLOCK],
+}
+
+impl QuantRows {
+    /// The rows of `parts` one after the other (q, k and v; gate and up; or one matrix).
+    /// Q4_1 stays Q4_1; anything else becomes Q8_0, exact for Q8_0 and more precise than
+    /// any smaller quantization.
+    pub fn new(parts: &[QTensor]) -> candle_core::Result<QuantRows> {
+        let mut rows = 0;
+        let mut cols = None;
+        for part in parts {
+            let (r, c) = part.shape().dims2()?;
+            if cols.is_some_and(|cols| cols != c) || !c.is_multiple_of(BLOCK) {
+                candle_core::bail!("weights of {c} columns cannot be stored in blocks of {BLOCK} beside {cols:?}");
+            }
+            rows += r;
+            cols = Some(c);
+        }
+        let cols = cols.unwrap_or(0);
+        let blocks = if parts.iter().all(|p| p.dtype() == GgmlDType::Q4_1) {
+            let mut blocks = Vec::with_capacity(rows * cols / BLOCK);
+            for part in parts {
+                blocks.extend(part.data()?.chunks_exact(20).map(|b| BlockQ4_1 {
+                    d: half::f16::from_le_bytes([b[0], b[1]]),
+                    m: half::f16::from_le_bytes([b[2], b[3]]),
+                    qs: b[4..20].try_into().expect("16 bytes"),
+                }));
+            }
+            Blocks::Q4_1(blocks)
+        } else {
+            let mut values = Vec::with_capacity(rows * cols);
+            for part in parts {
+                values.extend(part.dequantize(&part.device())?.flatten_all()?.to_vec1::<f32>()?);
+            }
+            Blocks::Q8_0(quantize_q8_0(&values))
+        };
+        Ok(QuantRows { blocks, rows, cols })
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// How the weights are kept.
+    #[cfg(test)]
+    pub fn dtype(&self) -> GgmlDType {
+        match self.blocks {
+            Blocks::Q8_0(_) => GgmlDType::Q8_0,
+            Blocks::Q4_1(_) => GgmlDType::Q4_1,
+        }
+    }
+
+    /// `out = W · x`.
+    pub fn matvec(&self, x: &[f32], out: &mut [f32]) {
+        debug_assert_eq!(x.len(), self.cols);
+        debug_assert_eq!(out.len(), self.rows);
+        let per_row = self.cols / BLOCK;
+        match &self.blocks {
+            Blocks::Q8_0(blocks) => {
+                let x = quantize_q8_0(x);
+                self.for_each_row(out, |r| BlockQ8_0::vec_dot(self.cols, &blocks[r * per_row..(r + 1) * per_row], &x));
+            }
+            Blocks::Q4_1(blocks) => {
+                let x = quantize_q8_1(x);
+                self.for_each_row(out, |r| dot_q4_1_q8_1(&blocks[r * per_row..(r + 1) * per_row], &x));
+            }
+        }
+    }
+
+    fn for_each_row(&self, out: &mut [f32], row: impl Fn(usize) -> f32 + Sync + Send) {
+        // Below this, handing pieces to the other core costs more than it saves.
+        const PARALLEL_MIN_WEIGHTS: usize = 64 * 1024;
+        if self.rows * self.cols < PARALLEL_MIN_WEIGHTS {
+            out.iter_mut().enumerate().for_each(|(r, o)| *o = row(r));
+        } else {
+            for_each_part(out, 1, |r, o| o[0] = row(r));
+        }
+    }
+}
+
+fn quantize_q8_0(x: &[f32]) -> Vec<BlockQ8_0> {
+    let mut blocks = vec![BlockQ8_0::zeros(); x.len() / BLOCK];
+    BlockQ8_0::from_float(x, &mut blocks);
+    blocks
+}
+
+/// As llama.cpp's and candle's `quantize_row_q8_1`, which keep `d` and `s` as f16 (the
+/// rounding included, so that the results match theirs).
+fn quantize_q8_1(x: &[f32]) -> Vec<BlockQ8_1> {
+    use half::f16;
+    x.chunks_exact(BLOCK)
+        .map(|values| {
+            let amax = values.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let d = amax / 127.0;
+            let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+            let mut qs = [0i8; BLOCK];
+            let mut sum = 0i32;
+            for (q, v) in qs.iter_mut().zip(values) {
+                *q = (v * id).round() as i8;
+                sum += *q as i32;
+            }
+            let d16 = f16::from_f32(d);
+            BlockQ8_1 { d: d16.to_f32(), s: (f16::from_f32(sum as f32) * d16).to_f32(), qs }
+        })
+        .collect()
+}
+
+/// Σ over blocks of `d_x·d_y·Σ q_x·q_y + m_x·s_y`: the dot product of a Q4_1 row with a
+/// Q8_1 vector.
+fn dot_q4_1_q8_1(xs: &[BlockQ4_1], ys: &[BlockQ8_1]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has the features the function is compiled for.
+        return unsafe { dot_q4_1_q8_1_avx2(xs, ys) };
+    }
+    xs.iter()
+        .zip(ys)
+        .map(|(x, y)| {
+            let q: i32 = (0..16)
+                .map(|j| {
+                    let (lo, hi) = ((x.qs[j] & 0xF) as i32, (x.qs[j] >> 4) as i32);
+                    lo * y.qs[j] as i32 + hi * y.qs[j + 16] as i32
+                })
+                .sum();
+            x.d.to_f32() * y.d * q as f32 + x.m.to_f32() * y.s
+        })
+        .sum()
+}
+
+/// llama.cpp's AVX2 `ggml_vec_dot_q4_1_q8_1`: the 4-bit values are unsigned, so one
+/// `maddubs` multiplies them with the signed 8-bit input.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn dot_q4_1_q8_1_avx2(xs: &[BlockQ4_1], ys: &[BlockQ8_1]) -> f32 {
+    use std::arch::x86_64::*;
+    let mut acc = _mm256_setzero_ps();
+    let mut offsets = 0f32;
+    let low_nibbles = _mm256_set1_epi8(0xF);
+    let ones = _mm256_set1_epi16(1);
+    for (x, y) in xs.iter().zip(ys) {
+        offsets += x.m.to_f32() * y.s;
+        // SAFETY: qs holds 16 bytes and y.qs 32.
+        let (packed, by) = unsafe {
+            (_mm_loadu_si128(x.qs.as_ptr() as *const __m128i), _mm256_loadu_si256(y.qs.as_ptr() as *const __m256i))
+        };
+        let bx = _mm256_and_si256(
+            _mm256_insertf128_si256::<1>(_mm256_castsi128_si256(packed), _mm_srli_epi16::<4>(packed)),
+            low_nibbles,
+        );
+        let products = _mm256_madd_epi16(ones, _mm256_maddubs_epi16(bx, by));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(x.d.to_f32() * y.d), _mm256_cvtepi32_ps(products), acc);
+    }
+    let halves = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps::<1>(acc));
+    let pairs = _mm_add_ps(halves, _mm_movehl_ps(halves, halves));
+    _mm_cvtss_f32(_mm_add_ss(pairs, _mm_movehdup_ps(pairs))) + offsets
+}
+
+/// Runs `f(i, part)` for each `part_len`-long part of `out` (part `i` starts at
+/// `i * part_len`), split into a few pieces the other core can steal. Work stealing, not a
+/// barrier: when the other core is busy with another program, this thread does every
+/// piece itself instead of waiting for it (a barrier made decoding 10× slower on a busy
+/// machine). Called inside [`on_pool`], the stealing needs no thread wake-up.
+fn for_each_part(out: &mut [f32], part_len: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) {
+    use rayon::prelude::*;
+    let parts = out.len() / part_len;
+    out.par_chunks_mut(part_len).with_min_len(parts.div_ceil(8).max(1)).enumerate().for_each(|(i, part)| f(i, part));
+}
+
+/// Runs `work` on the decoding thread pool (one thread per core), so that the parallel
+/// loops inside it start from a pool thread and split by stealing, not by messages to
+/// another pool.
+pub fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        rayon::ThreadPoolBuilder::new().num_threads(threads).thread_name(|i| format!("decode-{i}")).build().ok()
+    });
+    match pool {
+        Some(pool) => pool.install(work),
+        // No thread could be started: the current one does it all.
+        None => work(),
+    }
+}
+
+/// RMS normalisation as candle computes it: `x / sqrt(mean(x²) + eps) * weight`.
+pub fn rms_norm(x: &[f32], weight: &[f32], eps: f32) -> Vec<f32> {
+    let mean_square = x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32;
+    let scale = (mean_square + eps).sqrt();
+    x.iter().zip(weight).map(|(v, w)| v / scale * w).collect()
+}
+
+pub fn add_assign(x: &mut [f32], y: &[f32]) {
+    x.iter_mut().zip(y).for_each(|(a, b)| *a += b);
+}
+
+/// SwiGLU: `silu(gate) * up`, for `gate_up` holding the gate then the up projection.
+pub fn swiglu(gate_up: &[f32]) -> Vec<f32> {
+    let (gate, up) = gate_up.split_at(gate_up.len() / 2);
+    gate.iter().zip(up).map(|(g, u)| g / (1.0 + (-g).exp()) * u).collect()
+}
+
+/// Rotates each `head_dim`-long head of `x` by the angles of one position (`cos`, `sin`:
+/// `head_dim / 2` values). NEOX pairs (i, i + d/2); llama's own convention (2i, 2i + 1).
+pub fn rope(x: &mut [f32], head_dim: usize, cos: &[f32], sin: &[f32], neox: bool) {
+    let half = head_dim / 2;
+    for head in x.chunks_exact_mut(head_dim) {
+        for i in 0..half {
+            let (a, b) = if neox { (i, i + half) } else { (2 * i, 2 * i + 1) };
+            let (x0, x1) = (head[a], head[b]);
+            head[a] = x0 * cos[i] - x1 * sin[i];
+            head[b] = x0 * sin[i] + x1 * cos[i];
+        }
+    }
+}
+
+/// The shape of grouped-query attention.
+#[derive(Clone, Copy)]
+pub struct Heads {
+    pub n_head: usize,
+    pub n_kv_head: usize,
+    pub head_dim: usize,
+}
+
+/// Attention of one new position over all cached ones. `keys` and `values` hold
+/// `[position][kv_head][head_dim]`; `q` and `out` hold `[head][head_dim]`.
+pub fn attend(q: &[f32], keys: &[f32], values: &[f32], heads: Heads, out: &mut [f32]) {
+    let stride = heads.n_kv_head * heads.head_dim;
+    let positions = keys.len() / stride;
+    let head = |h: usize, out: &mut [f32]| {
+        let offset = h / (heads.n_head / heads.n_kv_head) * heads.head_dim;
+        let q = &q[h * heads.head_dim..(h + 1) * heads.head_dim];
+        attend_head(q, KvColumn { keys, values, offset, stride, positions }, out);
+    };
+    // Short contexts cost less than the hand-over to the other core.
+    if positions * heads.n_head < 2048 {
+        out.chunks_exact_mut(heads.head_dim).enumerate().for_each(|(h, o)| head(h, o));
+    } else {
+        for_each_part(out, heads.head_dim, head);
+    }
+}
+
+/// One key/value head in the cache: at `offset` in each `stride`-long position.
+#[derive(Clone, Copy)]
+struct KvColumn<'a> {
+    keys: &'a [f32],
+    values: &'a [f32],
+    offset: usize,
+    stride: usize,
+    positions: usize,
+}
+
+impl KvColumn<'_> {
+    fn at<'s>(&self, side: &'s [f32], position: usize, len: usize) -> &'s [f32] {
+        let start = position * self.stride + self.offset;
+        &side[start..start + len]
+    }
+}
+
+/// One query head: softmax(q·Kᵀ / √d) · V.
+fn attend_head(q: &[f32], kv: KvColumn, out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has the features the function is compiled for.
+        return unsafe { attend_head_avx2(q, kv, out) };
+    }
+    attend_head_portable(q, kv, out)
+}
+
+/// The portable body compiled for AVX2: its eight-lane loops become vector code.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn attend_head_avx2(q: &[f32], kv: KvColumn, out: &mut [f32]) {
+    attend_head_portable(q, kv, out)
+}
+
+#[inline(always)]
+fn attend_head_portable(q: &[f32], kv: KvColumn, out: &mut [f32]) {
+    let d = q.len();
+    let scale = 1.0 / (d as f32).sqrt();
+    let mut scores: Vec<f32> = (0..kv.positions).map(|p| dot(q, kv.at(kv.keys, p, d)) * scale).collect();
+    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for s in &mut scores {
+        *s = (*s - max).exp();
+        sum += *s;
+    }
+    out.fill(0.0);
+    for (p, s) in scores.iter().enumerate() {
+        let weight = s / sum;
+        out.iter_mut().zip(kv.at(kv.values, p, d)).for_each(|(o, v)| *o += v * weight);
+    }
+}
+
+/// A dot product in eight independent lanes, so that it vectorises without reordering
+/// a single sum.
+#[inline(always)]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for i in 0..8 {
+            lanes[i] += x[i] * y[i];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{Device, Tensor};
+
+    fn matrix(rows: usize, cols: usize) -> (Vec<f32>, Tensor) {
+        let values: Vec<f32> = (0..rows * cols).map(|i| ((i * 7919 % 1000) as f32 / 500.0) - 1.0).collect();
+        let tensor = Tensor::from_slice(&values, (rows, cols), &Device::Cpu).unwrap();
+        (values, tensor)
+    }
+
+    /// The product of every supported storage against the exact product of the weights
+    /// it holds (dequantized), within the rounding of the 8-bit input.
+    #[test]
+    fn matvec_matches_the_dense_product_of_the_stored_weights() {
+        let (rows, cols) = (300, 256);
+        let x: Vec<f32> = (0..cols).map(|i| ((i * 31 % 100) as f32 / 50.0) - 1.0).collect();
+        for dtype in [GgmlDType::Q8_0, GgmlDType::Q4_1, GgmlDType::F32] {
+            let (_, tensor) = matrix(rows, cols);
+            let quantized = QTensor::quantize(&tensor, dtype).unwrap();
+            // What is kept: Q4_1 as it is, anything else as Q8_0.
+            let kept = if dtype == GgmlDType::Q4_1 { dtype } else { GgmlDType::Q8_0 };
+            let stored = QTensor::quantize(&tensor, kept).unwrap().dequantize(&Device::Cpu).unwrap();
+            let stored = stored.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            let w = QuantRows::new(&[quantized]).unwrap();
+            let mut out = vec![0.0; rows];
+            w.matvec(&x, &mut out);
+            for (r, o) in out.iter().enumerate() {
+                let exact: f32 = stored[r * cols..(r + 1) * cols].iter().zip(&x).map(|(a, b)| a * b).sum();
+                assert!((o - exact).abs() < 0.05, "{dtype:?} row {r}: {o} vs {exact}");
+            }
+        }
+    }
+
+    /// The same arithmetic as candle's quantized matmul (input rounded to Q8_1 or Q8_0,
+    /// integer dot products per block), up to the order of float additions.
+    #[test]
+    fn matvec_matches_candles_quantized_matmul() {
+        let (rows, cols) = (96, 576);
+        let x: Vec<f32> = (0..cols).map(|i| ((i * 31 % 100) as f32 / 50.0) - 1.0).collect();
+        let input = Tensor::from_slice(&x, (1, cols), &Device::Cpu).unwrap();
+        for dtype in [GgmlDType::Q8_0, GgmlDType::Q4_1] {
+            let (_, tensor) = matrix(rows, cols);
+            let quantized = QTensor::quantize(&tensor, dtype).unwrap();
+            let w = QuantRows::new(std::slice::from_ref(&quantized)).unwrap();
+            let mut out = vec![0.0; rows];
+            w.matvec(&x, &mut out);
+            let candle = candle_core::quantized::QMatMul::from_qtensor(quantized).unwrap();
+            let expected = candle_core::Module::forward(&candle, &input).unwrap().flatten_all().unwrap();
+            for (r, (o, e)) in out.iter().zip(expected.to_vec1::<f32>().unwrap()).enumerate() {
+                assert!((o - e).abs() <= 1e-4 * e.abs().max(1.0), "{dtype:?} row {r}: {o} vs {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn fused_parts_are_stacked_rows() {
+        let (_, a) = matrix(64, 64);
+        let b = (a.clone() * 2.0).unwrap();
+        let parts: Vec<QTensor> = [a, b].iter().map(|t| QTensor::quantize(t, GgmlDType::Q4_1).unwrap()).collect();
+        let fused = QuantRows::new(&parts).unwrap();
+        let x = vec![0.5f32; 64];
+        let mut out = vec![0.0; 128];
+        fused.matvec(&x, &mut out);
+        let single = QuantRows::new(&parts[..1]).unwrap();
+        let mut first = vec![0.0; 64];
+        single.matvec(&x, &mut first);
+        assert_eq!(&out[..64], &first[..]);
+        assert_eq!(fused.rows(), 128);
+    }
+
+    #[test]
+    fn a_matrix_not_in_blocks_of_32_is_refused() {
+        let tensor = Tensor::zeros((2, 30), candle_core::DType::F32, &Device::Cpu).unwrap();
+        assert!(QuantRows::new(&[QTensor::quantize(&tensor, GgmlDType::F32).unwrap()]).is_err());
+    }
+
+    #[test]
+    fn attention_over_one_position_returns_its_value() {
+        let heads = Heads { n_head: 4, n_kv_head: 2, head_dim: 8 };
+        let q = vec![0.3; 32];
+        let keys = vec![0.1; 16];
+        let values: Vec<f32> = (0..16).map(|i| i as f32).collect();
+        let mut out = vec![0.0; 32];
+        attend(&q, &keys, &values, heads, &mut out);
+        // Heads 0 and 1 share key/value head 0, heads 2 and 3 head 1.
+        assert_eq!(&out[0..8], &values[0..8]);
+        assert_eq!(&out[8..16], &values[0..8]);
+        assert_eq!(&out[16..24], &values[8..16]);
+    }
+
+    #[test]
+    fn attention_weighs_positions_by_softmax_of_scores() {
+        let heads = Heads { n_head: 1, n_kv_head: 1, head_dim: 1 };
+        // Scores 0 and ln 3 (scale 1 for d = 1): weights 1/4 and 3/4.
+        let (q, keys, values) = ([3f32.ln()], [0.0, 1.0], [4.0, 8.0]);
+        let mut out = [0.0];
+        attend(&q, &keys, &values, heads, &mut out);
+        assert!((out[0] - 7.0).abs() < 1e-5, "{}", out[0]);
+    }
+}
