@@ -23,6 +23,6 @@ python3 models/fetch.py
 if [ "$profile" = release ]; then
   cargo build --release -p drugchatter-app --features custom-protocol
 else
-  cargo build -p drugchatter-app --features custom-protocol --config src-tauri/dev-profile.toml
+  cargo build -p drugchatter-app --features custom-protocol
 fi
 exec "$CARGO_TARGET_DIR/$profile/drugchatter-app" "$@"

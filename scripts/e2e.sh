@@ -27,11 +27,11 @@ log "UI unit tests (vitest)"
 
 # The UI into ui/dist, then the app with the UI embedded (what `tauri build --debug
 # --no-bundle` does, without the CLI). Dev profile, so the dependencies are the ones the
-# test suite already built; dev-profile.toml optimises our own crates (see there why).
+# test suite already built (the workspace's dev profile optimises the engine).
 log "build the UI"
 (cd ui && npm run build --silent)
 log "build the app"
-cargo build -p drugchatter-app --features custom-protocol --config src-tauri/dev-profile.toml
+cargo build -p drugchatter-app --features custom-protocol
 export DRUGCHATTER_APP="$CARGO_TARGET_DIR/debug/drugchatter-app"
 
 mkdir -p target/e2e-screenshots

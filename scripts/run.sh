@@ -9,18 +9,13 @@
 #   DRUGCHATTER_HEADLESS=1 bash scripts/run.sh   the CLI sample even with a display
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The app crate joins the committed workspace with its CI run (README, "Two commands").
-app_in_workspace=0
-grep -q '"src-tauri"' Cargo.toml && app_in_workspace=1
-if [ "${DRUGCHATTER_HEADLESS:-0}" != 1 ] && [ "$app_in_workspace" = 1 ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
+if [ "${DRUGCHATTER_HEADLESS:-0}" != 1 ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
   exec bash scripts/app.sh
 fi
 python3 models/fetch.py
 question="${1:-How does imiquimod work?}"
 if [ "${DRUGCHATTER_HEADLESS:-0}" = 1 ]; then
   reason="DRUGCHATTER_HEADLESS=1"
-elif [ "$app_in_workspace" = 0 ]; then
-  reason="the desktop app (src-tauri) is not in this checkout's workspace yet"
 else
   reason="no display (DISPLAY and WAYLAND_DISPLAY are unset)"
 fi
