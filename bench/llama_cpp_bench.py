@@ -15,7 +15,7 @@ Figures (each the median over the repeats; the KV cache is cleared before each r
   ttft_ms      start of prefill to the first token sampled
   decode_tok_s decode steps (one eval + one greedy sample each) per second, after the first token
   total_ms     start of prefill to the last token sampled (load excluded)
-  peak_rss_mb  ru_maxrss of the process at the end; baseline_rss_mb the same before the model load
+  peak_rss_mb  VmHWM of the process at the end; baseline_rss_mb the same before the model load
   loadavg_1m   the 1-minute load average at the start
   runs_cpu_util  per repeat, process CPU time / wall time: ~threads when the run had the cores to
                itself. On 2 cores anything else running (a cargo build) wrecks llama.cpp's spinning
@@ -32,7 +32,16 @@ import time
 
 
 def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+    """Peak RSS of this process. VmHWM belongs to this program's memory map; ru_maxrss
+    would also report the parent's peak, inherited across fork."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0  # KiB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def main():

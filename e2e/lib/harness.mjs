@@ -40,7 +40,7 @@ async function waitForPort(port, timeoutMs) {
     if (open) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`tauri-driver did not listen on port ${port}`);
+  throw new Error(`nothing listened on port ${port} within ${timeoutMs / 1000} s`);
 }
 
 /** A fresh temporary folder. */
@@ -74,6 +74,9 @@ export async function startDriver({ dataDir = DATA_DIR, corpusDir, configDir = t
     if (code !== 0 && signal !== "SIGTERM") console.error(`tauri-driver exited: ${code ?? signal}`);
   });
   await waitForPort(PORT, 30_000);
+  // tauri-driver listens at once but starts WebKitWebDriver in the background, and refuses
+  // a session until that one listens too (seconds on a busy machine).
+  await waitForPort(NATIVE_PORT, 60_000);
 }
 
 export async function stopDriver() {

@@ -146,6 +146,7 @@ fn llama_cpp(python: &Path, model: &Path, prompt: &str, options: &Options) -> Re
         prefill_tok_s: number("prefill_tok_s")?,
         ttft_ms: number("ttft_ms")?,
         decode_tok_s: number("decode_tok_s")?,
-        peak_rss_mb: number("peak_rss_mb")? - v["baseline_rss_mb"].as_f64().unwrap_or(0.0),
+        // The whole Python process, as ours is the whole drugchatter process.
+        peak_rss_mb: number("peak_rss_mb")?,
     })
 }

@@ -7,7 +7,6 @@
 //! main thread spending a third of decoding waiting at barriers. Here the heavy work runs on
 //! the barrier pool alone and everything else runs inline on the calling thread.
 
-use candle_core::quantized::k_quants::{BlockQ8_0, GgmlType};
 use candle_core::quantized::{GgmlDType, QTensor};
 
 /// Values per quantization block (Q8_0, Q4_1, Q8_1).
@@ -21,20 +20,30 @@ pub struct QuantRows {
 }
 
 enum Blocks {
-    /// The layout and dot product of candle's and llama.cpp's Q8_0.
+    /// llama.cpp's Q8_0 (1.06 bytes a weight).
     Q8_0(Vec<BlockQ8_0>),
     /// As the GGUF stores it: 0.625 bytes a weight against Q8_0's 1.06, and decoding reads
     /// every weight once per token. candle has only a scalar dot product for it.
     Q4_1(Vec<BlockQ4_1>),
 }
 
-/// llama.cpp's Q4_1 block: `value = d · q + m` for 32 4-bit `q`.
+/// llama.cpp's Q4_1 block, `value = d · q + m` for 32 4-bit `q`, with `d` and `m` widened
+/// from f16 at load: converting them in the loop cost a call per block and spilled the
+/// accumulators, which made the product 10× slower.
 #[derive(Clone, Copy)]
 struct BlockQ4_1 {
-    d: half::f16,
-    m: half::f16,
+    d: f32,
+    m: f32,
     /// Values j (low nibble) and j + 16 (high nibble).
     qs: [u8; 16],
+}
+
+/// llama.cpp's Q8_0 block, `value = d · q`, with `d` widened from f16 (as in [`BlockQ4_1`]);
+/// also the input side of a Q8_0 dot product.
+#[derive(Clone, Copy)]
+struct BlockQ8_0 {
+    d: f32,
+    qs: [i8; BLOCK],
 }
 
 /// llama.cpp's Q8_1 block, the input side of a Q4_1 dot product: `s = d · Σ q`.
@@ -65,8 +74,8 @@ impl QuantRows {
             let mut blocks = Vec::with_capacity(rows * cols / BLOCK);
             for part in parts {
                 blocks.extend(part.data()?.chunks_exact(20).map(|b| BlockQ4_1 {
-                    d: half::f16::from_le_bytes([b[0], b[1]]),
-                    m: half::f16::from_le_bytes([b[2], b[3]]),
+                    d: half::f16::from_le_bytes([b[0], b[1]]).to_f32(),
+                    m: half::f16::from_le_bytes([b[2], b[3]]).to_f32(),
                     qs: b[4..20].try_into().expect("16 bytes"),
                 }));
             }
@@ -102,7 +111,7 @@ impl QuantRows {
         match &self.blocks {
             Blocks::Q8_0(blocks) => {
                 let x = quantize_q8_0(x);
-                self.for_each_row(out, |r| BlockQ8_0::vec_dot(self.cols, &blocks[r * per_row..(r + 1) * per_row], &x));
+                self.for_each_row(out, |r| dot_q8_0_q8_0(&blocks[r * per_row..(r + 1) * per_row], &x));
             }
             Blocks::Q4_1(blocks) => {
                 let x = quantize_q8_1(x);
@@ -122,31 +131,88 @@ impl QuantRows {
     }
 }
 
+/// As llama.cpp's and candle's `quantize_row_q8_0`, `d` rounded to f16 as they store it.
 fn quantize_q8_0(x: &[f32]) -> Vec<BlockQ8_0> {
-    let mut blocks = vec![BlockQ8_0::zeros(); x.len() / BLOCK];
-    BlockQ8_0::from_float(x, &mut blocks);
-    blocks
+    x.chunks_exact(BLOCK)
+        .map(|values| {
+            let (d, qs) = quantize_block(values);
+            BlockQ8_0 { d: d.to_f32(), qs }
+        })
+        .collect()
 }
 
 /// As llama.cpp's and candle's `quantize_row_q8_1`, which keep `d` and `s` as f16 (the
 /// rounding included, so that the results match theirs).
 fn quantize_q8_1(x: &[f32]) -> Vec<BlockQ8_1> {
-    use half::f16;
     x.chunks_exact(BLOCK)
         .map(|values| {
-            let amax = values.iter().fold(0f32, |m, v| m.max(v.abs()));
-            let d = amax / 127.0;
-            let id = if d != 0.0 { 1.0 / d } else { 0.0 };
-            let mut qs = [0i8; BLOCK];
-            let mut sum = 0i32;
-            for (q, v) in qs.iter_mut().zip(values) {
-                *q = (v * id).round() as i8;
-                sum += *q as i32;
-            }
-            let d16 = f16::from_f32(d);
-            BlockQ8_1 { d: d16.to_f32(), s: (f16::from_f32(sum as f32) * d16).to_f32(), qs }
+            let (d, qs) = quantize_block(values);
+            let sum: i32 = qs.iter().map(|&q| q as i32).sum();
+            BlockQ8_1 { d: d.to_f32(), s: (half::f16::from_f32(sum as f32) * d).to_f32(), qs }
         })
         .collect()
+}
+
+/// 32 values as `d · q` with 8-bit `q`: `d` (as f16) and the `q`.
+fn quantize_block(values: &[f32]) -> (half::f16, [i8; BLOCK]) {
+    let amax = values.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let d = amax / 127.0;
+    let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+    let mut qs = [0i8; BLOCK];
+    for (q, v) in qs.iter_mut().zip(values) {
+        *q = (v * id).round() as i8;
+    }
+    (half::f16::from_f32(d), qs)
+}
+
+/// Σ over blocks of `d_x·d_y·Σ q_x·q_y`: the dot product of two Q8_0 vectors.
+fn dot_q8_0_q8_0(xs: &[BlockQ8_0], ys: &[BlockQ8_0]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has the features the function is compiled for.
+        return unsafe { dot_q8_0_q8_0_avx2(xs, ys) };
+    }
+    xs.iter()
+        .zip(ys)
+        .map(|(x, y)| x.d * y.d * x.qs.iter().zip(&y.qs).map(|(a, b)| *a as i32 * *b as i32).sum::<i32>() as f32)
+        .sum()
+}
+
+/// llama.cpp's AVX2 `ggml_vec_dot_q8_0_q8_0`: `maddubs` wants one unsigned operand, so x's
+/// sign moves onto y. Two accumulators, as in [`dot_q4_1_q8_1_avx2`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn dot_q8_0_q8_0_avx2(xs: &[BlockQ8_0], ys: &[BlockQ8_0]) -> f32 {
+    use std::arch::x86_64::*;
+    let ones = _mm256_set1_epi16(1);
+    let block = |x: &BlockQ8_0, y: &BlockQ8_0| {
+        // SAFETY: both hold 32 bytes.
+        let (bx, by) = unsafe {
+            (_mm256_loadu_si256(x.qs.as_ptr() as *const __m256i), _mm256_loadu_si256(y.qs.as_ptr() as *const __m256i))
+        };
+        let products = _mm256_maddubs_epi16(_mm256_sign_epi8(bx, bx), _mm256_sign_epi8(by, bx));
+        _mm256_cvtepi32_ps(_mm256_madd_epi16(ones, products))
+    };
+    let (mut acc0, mut acc1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
+    for (x, y) in xs.chunks_exact(2).zip(ys.chunks_exact(2)) {
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(x[0].d * y[0].d), block(&x[0], &y[0]), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(x[1].d * y[1].d), block(&x[1], &y[1]), acc1);
+    }
+    let tail = xs.len() / 2 * 2;
+    for (x, y) in xs[tail..].iter().zip(&ys[tail..]) {
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(x.d * y.d), block(x, y), acc0);
+    }
+    horizontal_sum(_mm256_add_ps(acc0, acc1))
+}
+
+/// The sum of a vector's eight lanes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn horizontal_sum(v: std::arch::x86_64::__m256) -> f32 {
+    use std::arch::x86_64::*;
+    let halves = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+    let pairs = _mm_add_ps(halves, _mm_movehl_ps(halves, halves));
+    _mm_cvtss_f32(_mm_add_ss(pairs, _mm_movehdup_ps(pairs)))
 }
 
 /// Σ over blocks of `d_x·d_y·Σ q_x·q_y + m_x·s_y`: the dot product of a Q4_1 row with a
@@ -166,23 +232,21 @@ fn dot_q4_1_q8_1(xs: &[BlockQ4_1], ys: &[BlockQ8_1]) -> f32 {
                     lo * y.qs[j] as i32 + hi * y.qs[j + 16] as i32
                 })
                 .sum();
-            x.d.to_f32() * y.d * q as f32 + x.m.to_f32() * y.s
+            x.d * y.d * q as f32 + x.m * y.s
         })
         .sum()
 }
 
 /// llama.cpp's AVX2 `ggml_vec_dot_q4_1_q8_1`: the 4-bit values are unsigned, so one
-/// `maddubs` multiplies them with the signed 8-bit input.
+/// `maddubs` multiplies them with the signed 8-bit input. Two blocks per iteration into two
+/// accumulators, so that consecutive blocks do not wait on each other's FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn dot_q4_1_q8_1_avx2(xs: &[BlockQ4_1], ys: &[BlockQ8_1]) -> f32 {
     use std::arch::x86_64::*;
-    let mut acc = _mm256_setzero_ps();
-    let mut offsets = 0f32;
     let low_nibbles = _mm256_set1_epi8(0xF);
     let ones = _mm256_set1_epi16(1);
-    for (x, y) in xs.iter().zip(ys) {
-        offsets += x.m.to_f32() * y.s;
+    let block = |x: &BlockQ4_1, y: &BlockQ8_1| {
         // SAFETY: qs holds 16 bytes and y.qs 32.
         let (packed, by) = unsafe {
             (_mm_loadu_si128(x.qs.as_ptr() as *const __m128i), _mm256_loadu_si256(y.qs.as_ptr() as *const __m256i))
@@ -191,12 +255,22 @@ fn dot_q4_1_q8_1_avx2(xs: &[BlockQ4_1], ys: &[BlockQ8_1]) -> f32 {
             _mm256_insertf128_si256::<1>(_mm256_castsi128_si256(packed), _mm_srli_epi16::<4>(packed)),
             low_nibbles,
         );
-        let products = _mm256_madd_epi16(ones, _mm256_maddubs_epi16(bx, by));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(x.d.to_f32() * y.d), _mm256_cvtepi32_ps(products), acc);
+        _mm256_cvtepi32_ps(_mm256_madd_epi16(ones, _mm256_maddubs_epi16(bx, by)))
+    };
+    let (mut acc0, mut acc1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
+    let (mut offsets0, mut offsets1) = (0f32, 0f32);
+    for (x, y) in xs.chunks_exact(2).zip(ys.chunks_exact(2)) {
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(x[0].d * y[0].d), block(&x[0], &y[0]), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(x[1].d * y[1].d), block(&x[1], &y[1]), acc1);
+        offsets0 += x[0].m * y[0].s;
+        offsets1 += x[1].m * y[1].s;
     }
-    let halves = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps::<1>(acc));
-    let pairs = _mm_add_ps(halves, _mm_movehl_ps(halves, halves));
-    _mm_cvtss_f32(_mm_add_ss(pairs, _mm_movehdup_ps(pairs))) + offsets
+    let tail = xs.len() / 2 * 2;
+    for (x, y) in xs[tail..].iter().zip(&ys[tail..]) {
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(x.d * y.d), block(x, y), acc0);
+        offsets0 += x.m * y.s;
+    }
+    horizontal_sum(_mm256_add_ps(acc0, acc1)) + offsets0 + offsets1
 }
 
 /// Runs `f(i, part)` for each `part_len`-long part of `out` (part `i` starts at
@@ -317,12 +391,18 @@ fn attend_head_avx2(q: &[f32], kv: KvColumn, out: &mut [f32]) {
     attend_head_portable(q, kv, out)
 }
 
+// No `map(..).collect()` for the scores: its `fold` stayed a separate function, compiled
+// without AVX2, and the dot products in it were not vectorised.
 #[inline(always)]
 fn attend_head_portable(q: &[f32], kv: KvColumn, out: &mut [f32]) {
     let d = q.len();
     let scale = 1.0 / (d as f32).sqrt();
-    let mut scores: Vec<f32> = (0..kv.positions).map(|p| dot(q, kv.at(kv.keys, p, d)) * scale).collect();
-    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut scores = vec![0f32; kv.positions];
+    let mut max = f32::NEG_INFINITY;
+    for (p, score) in scores.iter_mut().enumerate() {
+        *score = dot(q, kv.at(kv.keys, p, d)) * scale;
+        max = max.max(*score);
+    }
     let mut sum = 0.0;
     for s in &mut scores {
         *s = (*s - max).exp();
@@ -331,7 +411,9 @@ fn attend_head_portable(q: &[f32], kv: KvColumn, out: &mut [f32]) {
     out.fill(0.0);
     for (p, s) in scores.iter().enumerate() {
         let weight = s / sum;
-        out.iter_mut().zip(kv.at(kv.values, p, d)).for_each(|(o, v)| *o += v * weight);
+        for (o, v) in out.iter_mut().zip(kv.at(kv.values, p, d)) {
+            *o += v * weight;
+        }
     }
 }
 
