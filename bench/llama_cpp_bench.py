@@ -51,6 +51,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-tokens", type=int, default=128)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--ignore-eos", action="store_true",
+                    help="decode exactly --max-tokens, past the end of the turn (fixed-length timing)")
     ap.add_argument("--n-ctx", type=int, default=2048)
     ap.add_argument("--n-batch", type=int, default=512)
     ap.add_argument("--no-repack", action="store_true",
@@ -102,7 +104,7 @@ def main():
         tok = ll.llama_sampler_sample(sampler, llm.ctx, -1)
         t_first = time.perf_counter()
         while True:
-            if ll.llama_vocab_is_eog(vocab, tok):
+            if ll.llama_vocab_is_eog(vocab, tok) and not args.ignore_eos:
                 stop = "eog"
                 break
             out.append(tok)

@@ -107,7 +107,9 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 fn candle(llm: &mut Llm, prompt: &str, options: &Options) -> Result<Figures> {
-    let params = GenerationParams { max_tokens: options.max_tokens, ..Default::default() };
+    // Both engines decode exactly max_tokens, past the end of the turn: a reply of 9 tokens
+    // says little about decoding speed.
+    let params = GenerationParams { max_tokens: options.max_tokens, ignore_end_of_turn: true, ..Default::default() };
     let mut runs = Vec::new();
     for _ in 0..options.repeats.max(1) {
         runs.push(llm.generate(prompt, &params, &mut |_| true)?);
@@ -134,7 +136,7 @@ fn llama_cpp(python: &Path, model: &Path, prompt: &str, options: &Options) -> Re
         .arg("--prompt-file")
         .arg(file.path())
         .args(["--threads", "2", "--max-tokens", &options.max_tokens.to_string()])
-        .args(["--repeat", &options.repeats.max(1).to_string()])
+        .args(["--repeat", &options.repeats.max(1).to_string(), "--ignore-eos"])
         .output()
         .with_context(|| format!("running {}", python.display()))?;
     anyhow::ensure!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr).trim());

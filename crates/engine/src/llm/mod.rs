@@ -33,6 +33,9 @@ pub struct GenerationParams {
     /// How many recent tokens the penalty looks back over.
     pub repeat_last_n: usize,
     pub seed: u64,
+    /// Keep generating past the end of the model's turn, up to `max_tokens`: for
+    /// benchmarks, which compare decoding speed over the same number of tokens.
+    pub ignore_end_of_turn: bool,
 }
 
 impl Default for GenerationParams {
@@ -43,6 +46,7 @@ impl Default for GenerationParams {
             repeat_penalty: 1.1,
             repeat_last_n: 64,
             seed: 299_792_458,
+            ignore_end_of_turn: false,
         }
     }
 }
@@ -215,7 +219,7 @@ impl Llm {
             }
             let next = sampler.sample(&step).map_err(gen_error)?;
             first_token.get_or_insert_with(|| started.elapsed());
-            if self.stop_tokens.contains(&next) {
+            if self.stop_tokens.contains(&next) && !params.ignore_end_of_turn {
                 stop = StopReason::EndOfTurn;
                 break;
             }
