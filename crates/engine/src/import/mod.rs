@@ -388,6 +388,7 @@ struct LabelStore {
 
 impl LabelStore {
     fn open(dir: &Path) -> Result<LabelStore> {
+        crate::atomic::remove_stale_temporaries(dir);
         let mut kept: HashMap<String, (u32, String, String)> = HashMap::new();
         let mut stale = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(Error::io(dir))?.filter_map(|e| e.ok()) {
@@ -454,6 +455,7 @@ fn parse_label_file_name(file: &str) -> Option<(String, u32, String)> {
 /// no longer there. Returns (labels, drugs).
 fn render_documents(store: &LabelStore, documents_dir: &Path, progress: &dyn Progress) -> Result<(usize, usize)> {
     std::fs::create_dir_all(documents_dir).map_err(Error::io(documents_dir))?;
+    crate::atomic::remove_stale_temporaries(documents_dir);
     let mut files: Vec<&String> = store.kept.values().map(|(_, _, f)| f).collect();
     files.sort();
     progress.stage(Stage::Rendering, files.len() as u64);

@@ -93,8 +93,8 @@ pub struct NewGeneration {
 impl NewGeneration {
     pub fn start(root: &Path) -> Result<NewGeneration> {
         std::fs::create_dir_all(root).map_err(Error::io(root))?;
-        remove_stale_temporaries(root);
-        let tmp = root.join(format!(".tmp-{}-{}", std::process::id(), unique_suffix()));
+        atomic::remove_stale_temporaries(root);
+        let tmp = root.join(format!("{}{}", atomic::temporary_prefix(), unique_suffix()));
         std::fs::create_dir_all(&tmp).map_err(Error::io(&tmp))?;
         Ok(NewGeneration { root: root.to_path_buf(), tmp, files: BTreeMap::new() })
     }
@@ -167,23 +167,6 @@ fn remove_old_generations(root: &Path, keep: &str) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if generation_number(&name).is_some() && name != keep {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
-/// Temporary folders left by a build that was killed. Only folders of dead processes are
-/// removed, so two builds of one library never delete each other's work.
-fn remove_stale_temporaries(root: &Path) {
-    for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
-        let name = entry.file_name();
-        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".tmp-")) else { continue };
-        let pid_alive = rest
-            .split('-')
-            .next()
-            .and_then(|p| p.parse::<u32>().ok())
-            .is_some_and(|pid| pid != std::process::id() && Path::new(&format!("/proc/{pid}")).exists());
-        if !pid_alive {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
