@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Asks ASKS questions (default 200) one after another on the real model, with the app's
 # answer length (160 tokens), and reports the process's memory before and after
-# (tests/soak.rs; CI runs a short soak of 6 asks of 48 tokens). About 20 s per ask on 2
-# cores, so the default takes over an hour.
+# (tests/soak.rs; CI runs a short soak of 6 asks of 48 tokens). 200 asks took 41 min on
+# 2 cores shared with a CI run (SECURITY.md).
 #
 #   bash scripts/soak.sh [ASKS]
 set -euo pipefail
