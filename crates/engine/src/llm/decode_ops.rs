@@ -8,9 +8,10 @@
 //! the barrier pool alone and everything else runs inline on the calling thread.
 
 use candle_core::quantized::{GgmlDType, QTensor};
+use candle_core::Tensor;
 
 /// Values per quantization block (Q8_0, Q4_1, Q8_1).
-pub const BLOCK: usize = 32;
+const BLOCK: usize = 32;
 
 /// A weight matrix in a quantized form with a fast dot product, row after row.
 pub struct QuantRows {
@@ -57,8 +58,9 @@ struct BlockQ8_1 {
 impl QuantRows {
     /// The rows of `parts` one after the other (q, k and v; gate and up; or one matrix).
     /// Q4_1 stays Q4_1; anything else becomes Q8_0, exact for Q8_0 and more precise than
-    /// any smaller quantization.
-    pub fn new(parts: &[QTensor]) -> candle_core::Result<QuantRows> {
+    /// any smaller quantization. `dense`, when the caller has it, is `parts` dequantized and
+    /// stacked, which saves dequantizing them again.
+    pub fn new(parts: &[QTensor], dense: Option<&Tensor>) -> candle_core::Result<QuantRows> {
         let mut rows = 0;
         let mut cols = None;
         for part in parts {
@@ -81,10 +83,16 @@ impl QuantRows {
             }
             Blocks::Q4_1(blocks)
         } else {
-            let mut values = Vec::with_capacity(rows * cols);
-            for part in parts {
-                values.extend(part.dequantize(&part.device())?.flatten_all()?.to_vec1::<f32>()?);
-            }
+            let values = match dense {
+                Some(dense) => dense.flatten_all()?.to_vec1::<f32>()?,
+                None => {
+                    let mut values = Vec::with_capacity(rows * cols);
+                    for part in parts {
+                        values.extend(part.dequantize(&part.device())?.flatten_all()?.to_vec1::<f32>()?);
+                    }
+                    values
+                }
+            };
             Blocks::Q8_0(quantize_q8_0(&values))
         };
         Ok(QuantRows { blocks, rows, cols })
@@ -489,7 +497,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candle_core::{Device, Tensor};
+    use candle_core::Device;
 
     fn matrix(rows: usize, cols: usize) -> (Vec<f32>, Tensor) {
         let values: Vec<f32> = (0..rows * cols).map(|i| ((i * 7919 % 1000) as f32 / 500.0) - 1.0).collect();
@@ -510,7 +518,7 @@ mod tests {
             let kept = if dtype == GgmlDType::Q4_1 { dtype } else { GgmlDType::Q8_0 };
             let stored = QTensor::quantize(&tensor, kept).unwrap().dequantize(&Device::Cpu).unwrap();
             let stored = stored.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-            let w = QuantRows::new(&[quantized]).unwrap();
+            let w = QuantRows::new(&[quantized], None).unwrap();
             let mut out = vec![0.0; rows];
             w.matvec(&x, &mut out);
             for (r, o) in out.iter().enumerate() {
@@ -530,7 +538,7 @@ mod tests {
         for dtype in [GgmlDType::Q8_0, GgmlDType::Q4_1] {
             let (_, tensor) = matrix(rows, cols);
             let quantized = QTensor::quantize(&tensor, dtype).unwrap();
-            let w = QuantRows::new(std::slice::from_ref(&quantized)).unwrap();
+            let w = QuantRows::new(std::slice::from_ref(&quantized), None).unwrap();
             let mut out = vec![0.0; rows];
             w.matvec(&x, &mut out);
             let candle = candle_core::quantized::QMatMul::from_qtensor(quantized).unwrap();
@@ -546,11 +554,11 @@ mod tests {
         let (_, a) = matrix(64, 64);
         let b = (a.clone() * 2.0).unwrap();
         let parts: Vec<QTensor> = [a, b].iter().map(|t| QTensor::quantize(t, GgmlDType::Q4_1).unwrap()).collect();
-        let fused = QuantRows::new(&parts).unwrap();
+        let fused = QuantRows::new(&parts, None).unwrap();
         let x = vec![0.5f32; 64];
         let mut out = vec![0.0; 128];
         fused.matvec(&x, &mut out);
-        let single = QuantRows::new(&parts[..1]).unwrap();
+        let single = QuantRows::new(&parts[..1], None).unwrap();
         let mut first = vec![0.0; 64];
         single.matvec(&x, &mut first);
         assert_eq!(&out[..64], &first[..]);
@@ -560,7 +568,7 @@ mod tests {
     #[test]
     fn a_matrix_not_in_blocks_of_32_is_refused() {
         let tensor = Tensor::zeros((2, 30), candle_core::DType::F32, &Device::Cpu).unwrap();
-        assert!(QuantRows::new(&[QTensor::quantize(&tensor, GgmlDType::F32).unwrap()]).is_err());
+        assert!(QuantRows::new(&[QTensor::quantize(&tensor, GgmlDType::F32).unwrap()], None).is_err());
     }
 
     #[cfg(target_arch = "x86_64")]

@@ -34,7 +34,6 @@ impl Linear {
     /// One projection computing all of `parts` (q, k and v; gate and up; or a single
     /// weight), stacked along the output: one pass over the input instead of several.
     fn new(parts: Vec<QTensor>, with_dense: bool) -> Result<Linear> {
-        let rows = QuantRows::new(&parts)?;
         let dense = if with_dense {
             let device = parts[0].device();
             let parts: Vec<Tensor> = parts.iter().map(|p| p.dequantize(&device)).collect::<Result<_>>()?;
@@ -42,7 +41,7 @@ impl Linear {
         } else {
             None
         };
-        Ok(Linear { rows, dense })
+        Ok(Linear { rows: QuantRows::new(&parts, dense.as_ref())?, dense })
     }
 
     /// The prompt path: `xs` is `[.., k]`.
