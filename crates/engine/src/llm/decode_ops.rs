@@ -347,91 +347,184 @@ pub struct Heads {
     pub head_dim: usize,
 }
 
-/// Attention of one new position over all cached ones. `keys` and `values` hold
-/// `[position][kv_head][head_dim]`; `q` and `out` hold `[head][head_dim]`. Split by query
-/// head: computing the heads that share a key/value head together would read the cache
-/// once instead of once per head, but it leaves one core with two of SmolLM2's three
-/// groups, and a first try was slower.
-pub fn attend(q: &[f32], keys: &[f32], values: &[f32], heads: Heads, out: &mut [f32]) {
-    let stride = heads.n_kv_head * heads.head_dim;
-    let positions = keys.len() / stride;
-    let head = |h: usize, out: &mut [f32]| {
-        let offset = h / (heads.n_head / heads.n_kv_head) * heads.head_dim;
-        let q = &q[h * heads.head_dim..(h + 1) * heads.head_dim];
-        attend_head(q, KvColumn { keys, values, offset, stride, positions, head_dim: heads.head_dim }, out);
-    };
-    // Short contexts cost less than the hand-over to the other core.
-    if positions * heads.n_head < 2048 {
-        out.chunks_exact_mut(heads.head_dim).enumerate().for_each(|(h, o)| head(h, o));
-    } else {
-        for_each_part(out, heads.head_dim, head);
-    }
-}
-
-/// One key/value head in the cache: `head_dim` values at `offset` in each `stride`-long
-/// position.
-#[derive(Clone, Copy)]
-struct KvColumn<'a> {
-    keys: &'a [f32],
-    values: &'a [f32],
-    offset: usize,
-    stride: usize,
-    positions: usize,
+/// Keys or values of one layer, growing by appends: per key/value head, `head_dim` values
+/// per position. In f16, as llama.cpp keeps its cache: at a thousand positions the cache
+/// is half as many bytes as SmolLM2's weights in f32, and a decoding step reads all of it.
+/// Head-major, so that each attention piece reads one contiguous run.
+pub struct KvCache {
+    heads: Vec<Vec<half::f16>>,
     head_dim: usize,
 }
 
-impl KvColumn<'_> {
-    fn at<'s>(&self, side: &'s [f32], position: usize) -> &'s [f32] {
-        let start = position * self.stride + self.offset;
-        &side[start..start + self.head_dim]
+impl KvCache {
+    pub fn new(n_kv_head: usize, head_dim: usize) -> KvCache {
+        KvCache { heads: vec![Vec::new(); n_kv_head], head_dim }
+    }
+
+    pub fn positions(&self) -> usize {
+        self.heads.first().map_or(0, |h| h.len() / self.head_dim)
+    }
+
+    /// Forgets everything from `position` on, so the next append lands there.
+    pub fn truncate(&mut self, position: usize) {
+        self.heads.iter_mut().for_each(|h| h.truncate(position * self.head_dim));
+    }
+
+    /// Appends `seq` positions given as `[kv_head][seq][head_dim]`.
+    pub fn append(&mut self, new: &[f32], seq: usize) {
+        use half::slice::HalfFloatSliceExt;
+        let len = seq * self.head_dim;
+        for (head, new) in self.heads.iter_mut().zip(new.chunks_exact(len)) {
+            let start = head.len();
+            head.resize(start + len, half::f16::ZERO);
+            head[start..].convert_from_f32_slice(new);
+        }
+    }
+
+    /// Every position so far, `[kv_head][position][head_dim]`, in f32.
+    pub fn to_f32(&self) -> Vec<f32> {
+        use half::slice::HalfFloatSliceExt;
+        self.heads.iter().flat_map(|h| h.to_f32_vec()).collect()
     }
 }
 
-/// One query head: softmax(q·Kᵀ / √d) · V.
-fn attend_head(q: &[f32], kv: KvColumn, out: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU has the features the function is compiled for.
-        return unsafe { attend_head_avx2(q, kv, out) };
+/// Positions in one piece of a decoding step's attention: a piece's keys and values stay
+/// in the core's L1 cache while its query heads read them.
+const ATTENTION_RUN: usize = 128;
+
+/// Attention of one new position over all cached ones; `q` and `out` hold
+/// `[head][head_dim]`.
+///
+/// The work is split by key/value head *and* by runs of positions (flash-decoding): each
+/// piece computes the query heads sharing its key/value head together, so the cache is
+/// read from memory once per group rather than once per query head, and SmolLM2's three
+/// groups become enough pieces to keep both cores busy. The pieces' unnormalised softmax
+/// sums are merged at the end.
+pub fn attend(q: &[f32], keys: &KvCache, values: &KvCache, heads: Heads, out: &mut [f32]) {
+    let Heads { n_head, n_kv_head, head_dim } = heads;
+    let group = n_head / n_kv_head;
+    let positions = keys.positions();
+    let runs = positions.div_ceil(ATTENTION_RUN);
+    // Per piece and query head: the run's max score, Σ exp(score - max), then
+    // Σ exp(score - max)·value.
+    let head_len = head_dim + 2;
+    let mut pieces = vec![0f32; n_kv_head * runs * group * head_len];
+    let piece = |i: usize, partial: &mut [f32]| {
+        let (kv_head, run) = (i / runs, i % runs);
+        let qs = &q[kv_head * group * head_dim..(kv_head + 1) * group * head_dim];
+        let span = run * ATTENTION_RUN * head_dim..((run + 1) * ATTENTION_RUN).min(positions) * head_dim;
+        attend_run(qs, &keys.heads[kv_head][span.clone()], &values.heads[kv_head][span], head_dim, partial);
+    };
+    // Short contexts cost less than the hand-over to the other core.
+    if positions * n_head < 2048 {
+        pieces.chunks_exact_mut(group * head_len).enumerate().for_each(|(i, p)| piece(i, p));
+    } else {
+        for_each_part(&mut pieces, group * head_len, piece);
     }
-    attend_head_with(q, kv, out, |scores, max| {
-        scores.iter_mut().fold(0.0, |sum, s| {
+    for (h, out) in out.chunks_exact_mut(head_dim).enumerate() {
+        let (kv_head, j) = (h / group, h % group);
+        let partial = |run: usize| {
+            let start = ((kv_head * runs + run) * group + j) * head_len;
+            &pieces[start..start + head_len]
+        };
+        let max = (0..runs).map(|r| partial(r)[0]).fold(f32::NEG_INFINITY, f32::max);
+        let total: f32 = (0..runs).map(|r| (partial(r)[0] - max).exp() * partial(r)[1]).sum();
+        out.fill(0.0);
+        for r in 0..runs {
+            let weight = (partial(r)[0] - max).exp() / total;
+            for (o, v) in out.iter_mut().zip(&partial(r)[2..]) {
+                *o += v * weight;
+            }
+        }
+    }
+}
+
+/// The query heads `qs` (`[head][head_dim]`) over one run of positions of the key/value
+/// head they share (`keys`, `values`: `[position][head_dim]`), written to `partial`
+/// unnormalised (see [`attend`]).
+fn attend_run(qs: &[f32], keys: &[half::f16], values: &[half::f16], head_dim: usize, partial: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2")
+        && std::is_x86_feature_detected!("fma")
+        && std::is_x86_feature_detected!("f16c")
+    {
+        // SAFETY (each call): the CPU has the features the function is compiled for, and
+        // the head size is the one it is instantiated for.
+        match head_dim {
+            64 => return unsafe { attend_run_avx2::<8>(qs, keys, values, partial) },
+            128 => return unsafe { attend_run_avx2::<16>(qs, keys, values, partial) },
+            _ => {}
+        }
+    }
+    let scale = 1.0 / (head_dim as f32).sqrt();
+    let (keys, values) = (keys.iter().map(|k| k.to_f32()).collect::<Vec<_>>(), values.iter().map(|v| v.to_f32()));
+    let values: Vec<f32> = values.collect();
+    for (q, out) in qs.chunks_exact(head_dim).zip(partial.chunks_exact_mut(head_dim + 2)) {
+        let mut scores: Vec<f32> = keys.chunks_exact(head_dim).map(|k| dot(q, k) * scale).collect();
+        let max = scores.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
+        let sum = scores.iter_mut().fold(0.0, |sum, s| {
             *s = (*s - max).exp();
             sum + *s
-        })
-    })
-}
-
-/// The portable body compiled for AVX2, its eight-lane loops becoming vector code, with a
-/// vectorised exp: one libm call per cached position and head was most of a long context's
-/// decoding step.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn attend_head_avx2(q: &[f32], kv: KvColumn, out: &mut [f32]) {
-    // The closure is compiled with this function's features, so it may call another
-    // AVX2 function directly.
-    attend_head_with(q, kv, out, |scores, max| exp_minus_max_avx2(scores, max))
-}
-
-/// `exp_minus_max(scores, max)` replaces each score `s` by `exp(s - max)` and returns their
-/// sum.
-// No `map(..).collect()` for the scores: its `fold` stayed a separate function, compiled
-// without AVX2, and the dot products in it were not vectorised.
-#[inline(always)]
-fn attend_head_with(q: &[f32], kv: KvColumn, out: &mut [f32], exp_minus_max: impl Fn(&mut [f32], f32) -> f32) {
-    let scale = 1.0 / (kv.head_dim as f32).sqrt();
-    let mut scores = vec![0f32; kv.positions];
-    let mut max = f32::NEG_INFINITY;
-    for (p, score) in scores.iter_mut().enumerate() {
-        *score = dot(q, kv.at(kv.keys, p)) * scale;
-        max = max.max(*score);
+        });
+        let (stats, acc) = out.split_at_mut(2);
+        stats.copy_from_slice(&[max, sum]);
+        acc.fill(0.0);
+        for (weight, v) in scores.iter().zip(values.chunks_exact(head_dim)) {
+            acc.iter_mut().zip(v).for_each(|(o, v)| *o += v * weight);
+        }
     }
-    let inverse_sum = 1.0 / exp_minus_max(&mut scores, max);
-    out.fill(0.0);
-    for (p, s) in scores.iter().enumerate() {
-        let weight = s * inverse_sum;
-        for (o, v) in out.iter_mut().zip(kv.at(kv.values, p)) {
-            *o += v * weight;
+}
+
+/// [`attend_run`] for heads of `CHUNKS` × 8 values, with the query (then the output) in
+/// registers, fused multiply-adds, and f16 converted by the F16C unit.
+///
+/// # Safety
+/// The CPU has AVX2, FMA and F16C; the head size is `CHUNKS * 8`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn attend_run_avx2<const CHUNKS: usize>(
+    qs: &[f32],
+    keys: &[half::f16],
+    values: &[half::f16],
+    partial: &mut [f32],
+) {
+    use std::arch::x86_64::*;
+    let head_dim = CHUNKS * 8;
+    let positions = keys.len() / head_dim;
+    let scale = 1.0 / (head_dim as f32).sqrt();
+    // SAFETY: each position holds `head_dim` f16 (u16) values, read 8 at a time.
+    let load = |side: &[half::f16], p: usize, c: usize| unsafe {
+        _mm256_cvtph_ps(_mm_loadu_si128(side.as_ptr().add(p * head_dim + c * 8).cast()))
+    };
+    let mut scores = [0f32; ATTENTION_RUN];
+    let scores = &mut scores[..positions];
+    for (q, out) in qs.chunks_exact(head_dim).zip(partial.chunks_exact_mut(head_dim + 2)) {
+        // SAFETY: `q` holds CHUNKS × 8 floats.
+        let q: [__m256; CHUNKS] = std::array::from_fn(|c| unsafe { _mm256_loadu_ps(q.as_ptr().add(c * 8)) });
+        let mut max = f32::NEG_INFINITY;
+        for (p, score) in scores.iter_mut().enumerate() {
+            // Two accumulators halve the chain of dependent additions.
+            let (mut a0, mut a1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
+            for c in (0..CHUNKS).step_by(2) {
+                a0 = _mm256_fmadd_ps(load(keys, p, c), q[c], a0);
+                a1 = _mm256_fmadd_ps(load(keys, p, c + 1), q[c + 1], a1);
+            }
+            *score = horizontal_sum(_mm256_add_ps(a0, a1)) * scale;
+            max = max.max(*score);
+        }
+        let sum = exp_minus_max_avx2(scores, max);
+        let mut acc = [_mm256_setzero_ps(); CHUNKS];
+        for (p, &weight) in scores.iter().enumerate() {
+            let weight = _mm256_set1_ps(weight);
+            for (c, acc) in acc.iter_mut().enumerate() {
+                *acc = _mm256_fmadd_ps(load(values, p, c), weight, *acc);
+            }
+        }
+        out[0] = max;
+        out[1] = sum;
+        for (c, acc) in acc.iter().enumerate() {
+            // SAFETY: `out` holds 2 + CHUNKS × 8 floats.
+            unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(2 + c * 8), *acc) };
         }
     }
 }
@@ -599,11 +692,58 @@ mod tests {
         let keys = vec![0.1; 16];
         let values: Vec<f32> = (0..16).map(|i| i as f32).collect();
         let mut out = vec![0.0; 32];
-        attend(&q, &keys, &values, heads, &mut out);
+        attend(&q, &cache(&keys, heads), &cache(&values, heads), heads, &mut out);
         // Heads 0 and 1 share key/value head 0, heads 2 and 3 head 1.
         assert_eq!(&out[0..8], &values[0..8]);
         assert_eq!(&out[8..16], &values[0..8]);
         assert_eq!(&out[16..24], &values[8..16]);
+    }
+
+    /// A cache holding `data`, given as `[position][kv_head][head_dim]`.
+    fn cache(data: &[f32], heads: Heads) -> KvCache {
+        let mut cache = KvCache::new(heads.n_kv_head, heads.head_dim);
+        data.chunks_exact(heads.n_kv_head * heads.head_dim).for_each(|position| cache.append(position, 1));
+        cache
+    }
+
+    /// Runs of positions computed apart and merged give the softmax over all of them, for
+    /// each query head of each group, with the vector kernel (64) and the portable one (16).
+    #[test]
+    fn attention_over_several_runs_matches_the_direct_softmax() {
+        for head_dim in [16, 64] {
+            let heads = Heads { n_head: 6, n_kv_head: 2, head_dim };
+            let positions = 2 * ATTENTION_RUN + 37;
+            let stride = heads.n_kv_head * heads.head_dim;
+            // Values an f16 holds exactly, so that the cache stores what the reference reads.
+            let wave = |i: usize, f: f32| half::f16::from_f32(((i as f32) * f).sin()).to_f32();
+            let q: Vec<f32> = (0..heads.n_head * heads.head_dim).map(|i| wave(i, 0.37) * 2.0).collect();
+            let keys: Vec<f32> = (0..positions * stride).map(|i| wave(i, 0.11)).collect();
+            let values: Vec<f32> = (0..positions * stride).map(|i| wave(i, 0.23)).collect();
+            let mut out = vec![0.0; q.len()];
+            attend(&q, &cache(&keys, heads), &cache(&values, heads), heads, &mut out);
+            for h in 0..heads.n_head {
+                let offset = h / 3 * heads.head_dim;
+                let q = &q[h * heads.head_dim..(h + 1) * heads.head_dim];
+                let scores: Vec<f64> = (0..positions)
+                    .map(|p| {
+                        let k = &keys[p * stride + offset..][..heads.head_dim];
+                        q.iter().zip(k).map(|(a, b)| (a * b) as f64).sum::<f64>() / (heads.head_dim as f64).sqrt()
+                    })
+                    .collect();
+                let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                let total: f64 = scores.iter().map(|s| (s - max).exp()).sum();
+                for d in 0..heads.head_dim {
+                    let expected: f64 = (0..positions)
+                        .map(|p| (scores[p] - max).exp() / total * values[p * stride + offset + d] as f64)
+                        .sum();
+                    let actual = out[h * heads.head_dim + d] as f64;
+                    assert!(
+                        (actual - expected).abs() < 1e-5,
+                        "{head_dim}: head {h}, dim {d}: {actual} against {expected}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
@@ -612,7 +752,7 @@ mod tests {
         // Scores 0 and ln 3 (scale 1 for d = 1): weights 1/4 and 3/4.
         let (q, keys, values) = ([3f32.ln()], [0.0, 1.0], [4.0, 8.0]);
         let mut out = [0.0];
-        attend(&q, &keys, &values, heads, &mut out);
+        attend(&q, &cache(&keys, heads), &cache(&values, heads), heads, &mut out);
         assert!((out[0] - 7.0).abs() < 1e-5, "{}", out[0]);
     }
 }

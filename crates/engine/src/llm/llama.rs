@@ -9,11 +9,12 @@
 //! - the prompt goes through candle tensors; each decoded token goes through
 //!   [`decode_ops`] on plain slices, which is where a 135M model's step spends its time;
 //! - projections that read the same input (q, k, v; gate, up) are fused into one;
-//! - the KV cache is one growing buffer per layer, shared by both paths.
+//! - the KV cache is one growing f16 buffer per layer and key/value head, shared by both
+//!   paths.
 //!
 //! The arithmetic is candle's, so the logits match `quantized_llama`'s (a test compares them).
 
-use super::decode_ops::{self, Heads, QuantRows};
+use super::decode_ops::{self, Heads, KvCache, QuantRows};
 use candle_core::quantized::{gguf_file, QTensor};
 use candle_core::{DType, Device, IndexOp, Module, Result, Tensor, D};
 
@@ -92,31 +93,12 @@ impl Norm {
     }
 }
 
-/// Keys or values of one layer: `[position][kv_head][head_dim]`, growing by appends.
-struct Cache {
-    values: Vec<f32>,
-    /// Values per position.
-    width: usize,
-}
-
-impl Cache {
-    fn new(width: usize) -> Cache {
-        Cache { values: Vec::new(), width }
-    }
-
-    /// Forgets everything from `position` on, so the next append lands there.
-    fn truncate(&mut self, position: usize) {
-        self.values.truncate(position * self.width);
-    }
-
-    /// Appends `new` (`[1, kv_heads, seq, head_dim]`) and returns all positions so far in
-    /// the same layout.
-    fn append(&mut self, new: &Tensor) -> Result<Tensor> {
-        let (b, heads, _, head_dim) = new.dims4()?;
-        self.values.extend(new.transpose(1, 2)?.flatten_all()?.to_vec1::<f32>()?);
-        let positions = self.values.len() / self.width;
-        Tensor::from_slice(&self.values, (b, positions, heads, head_dim), new.device())?.transpose(1, 2)
-    }
+/// Appends `new` (`[1, kv_heads, seq, head_dim]`) to `cache` and returns every position so
+/// far in the same layout.
+fn append(cache: &mut KvCache, new: &Tensor) -> Result<Tensor> {
+    let (b, heads, seq, head_dim) = new.dims4()?;
+    cache.append(&new.flatten_all()?.to_vec1::<f32>()?, seq);
+    Tensor::from_vec(cache.to_f32(), (b, heads, cache.positions(), head_dim), new.device())
 }
 
 struct Layer {
@@ -129,8 +111,8 @@ struct Layer {
     attention_norm: Norm,
     ffn_norm: Norm,
     heads: Heads,
-    keys: Cache,
-    values: Cache,
+    keys: KvCache,
+    values: KvCache,
 }
 
 impl Layer {
@@ -147,8 +129,8 @@ impl Layer {
         let v = heads(q_width + kv_width, n_kv_head)?;
         self.keys.truncate(position);
         self.values.truncate(position);
-        let k = self.keys.append(&k)?;
-        let v = self.values.append(&v)?;
+        let k = append(&mut self.keys, &k)?;
+        let v = append(&mut self.values, &v)?;
         // Scaling the queries costs a pass over seq × head_dim values, the scores seq × kv.
         let q = (q * (1.0 / (head_dim as f64).sqrt()))?;
         let group = n_head / n_kv_head;
@@ -183,10 +165,10 @@ impl Layer {
         rope.apply_one(k, head_dim, position);
         self.keys.truncate(position);
         self.values.truncate(position);
-        self.keys.values.extend_from_slice(k);
-        self.values.values.extend_from_slice(v);
+        self.keys.append(k, 1);
+        self.values.append(v, 1);
         let mut attended = vec![0f32; q.len()];
-        decode_ops::attend(q, &self.keys.values, &self.values.values, self.heads, &mut attended);
+        decode_ops::attend(q, &self.keys, &self.values, self.heads, &mut attended);
         decode_ops::add_assign(x, &self.wo.apply(&attended));
         let gated = decode_ops::swiglu(&self.gate_up.apply(&self.ffn_norm.apply(x)));
         decode_ops::add_assign(x, &self.w2.apply(&gated));
@@ -311,8 +293,8 @@ impl ModelWeights {
                 attention_norm,
                 ffn_norm,
                 heads,
-                keys: Cache::new(n_kv_head * head_dim),
-                values: Cache::new(n_kv_head * head_dim),
+                keys: KvCache::new(n_kv_head, head_dim),
+                values: KvCache::new(n_kv_head, head_dim),
             });
         }
         Ok(ModelWeights { embeddings, layers, norm, output, rope })
