@@ -10,6 +10,7 @@ mod decode_ops;
 mod gguf;
 mod llama;
 mod model;
+mod prompt_attention;
 mod tokenizer;
 
 pub use chat::ChatFormat;
