@@ -310,9 +310,18 @@ pub fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
 
 /// RMS normalisation as candle computes it: `x / sqrt(mean(x²) + eps) * weight`.
 pub fn rms_norm(x: &[f32], weight: &[f32], eps: f32) -> Vec<f32> {
-    let mean_square = x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32;
+    let mut out = vec![0f32; x.len()];
+    rms_norm_into(x, weight, eps, &mut out);
+    out
+}
+
+/// [`rms_norm`] into `out`.
+pub fn rms_norm_into(x: &[f32], weight: &[f32], eps: f32, out: &mut [f32]) {
+    let mean_square = dot(x, x) / x.len() as f32;
     let scale = (mean_square + eps).sqrt();
-    x.iter().zip(weight).map(|(v, w)| v / scale * w).collect()
+    for ((o, v), w) in out.iter_mut().zip(x).zip(weight) {
+        *o = v / scale * w;
+    }
 }
 
 pub fn add_assign(x: &mut [f32], y: &[f32]) {
@@ -321,18 +330,23 @@ pub fn add_assign(x: &mut [f32], y: &[f32]) {
 
 /// SwiGLU: `silu(gate) * up`, for `gate_up` holding the gate then the up projection.
 pub fn swiglu(gate_up: &[f32]) -> Vec<f32> {
+    let mut out = vec![0f32; gate_up.len() / 2];
+    swiglu_into(gate_up, &mut out);
+    out
+}
+
+/// [`swiglu`] into `out`, which holds half as many values as `gate_up`.
+pub fn swiglu_into(gate_up: &[f32], out: &mut [f32]) {
     let (gate, up) = gate_up.split_at(gate_up.len() / 2);
-    let mut out = vec![0f32; gate.len()];
     let mut done = 0;
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
         // SAFETY: the CPU has the features the function is compiled for.
-        done = unsafe { swiglu_avx2(gate, up, &mut out) };
+        done = unsafe { swiglu_avx2(gate, up, out) };
     }
     for ((o, g), u) in out.iter_mut().zip(gate).zip(up).skip(done) {
         *o = g / (1.0 + (-g).exp()) * u;
     }
-    out
 }
 
 /// [`swiglu`] eight values at a time, with [`exp_avx2`] (libm's exp, a call per value, was

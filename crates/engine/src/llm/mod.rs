@@ -10,7 +10,7 @@ mod decode_ops;
 mod gguf;
 mod llama;
 mod model;
-mod prompt_attention;
+mod prompt_ops;
 mod tokenizer;
 
 pub use chat::ChatFormat;

@@ -1,13 +1,50 @@
-//! Causal attention for a slice of prompt positions over the KV cache, on plain slices.
+//! The prompt's arithmetic on plain slices: projections as f32 GEMMs (the gemm crate,
+//! candle's own) and causal attention over the KV cache.
 //!
-//! Through candle tensors this took a third of a 1,000-token prompt: the key and value
-//! heads copied once per query head (`repeat_kv`), a score matrix masked by a broadcast
-//! `where_cond`, a softmax with one libm call per score, and the masked upper triangle
-//! computed anyway. Here each piece (query head × block of rows) multiplies with the gemm
-//! crate (candle's own GEMM) against its key/value head in place, up to the last key its
-//! rows can see, and exponentiates eight scores at a time.
+//! Through candle tensors, attention took a third of a 1,000-token prompt: the key and
+//! value heads copied once per query head (`repeat_kv`), a score matrix masked by a
+//! broadcast `where_cond`, a softmax with one libm call per score, and the masked upper
+//! triangle computed anyway. Here each piece (query head × block of rows) multiplies
+//! against its key/value head in place, up to the last key its rows can see, and
+//! exponentiates eight scores at a time. The remaining tensor ops (norms, rotations,
+//! layout copies, residual sums) each allocated and dispatched to a thread pool; on slices
+//! they are plain loops.
 
 use super::decode_ops::{exp_minus_max, Heads};
+
+/// `x · wᵀ` for the `rows` rows of `x` (`[row][k]`), with `w` holding `[n][k]`: `[row][n]`,
+/// split between the threads of the current pool.
+pub fn matmul_transposed(x: &[f32], rows: usize, w: &[f32], n: usize) -> Vec<f32> {
+    let k = x.len() / rows;
+    assert_eq!(w.len(), n * k, "the weights match the input's width");
+    let mut out = vec![0f32; rows * n];
+    // SAFETY: the pointers and strides describe `rows × k` inputs, `n × k` weights (read as
+    // their transpose) and `rows × n` outputs, all inside their slices.
+    unsafe {
+        gemm::gemm(
+            rows,
+            n,
+            k,
+            out.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            x.as_ptr(),
+            1,
+            k as isize,
+            w.as_ptr(),
+            k as isize,
+            1,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::Rayon(0),
+        );
+    }
+    out
+}
 
 /// Query rows per piece: a piece's scores (rows × positions) stay in the L2 cache.
 const ROWS: usize = 64;
