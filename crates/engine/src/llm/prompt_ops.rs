@@ -46,8 +46,9 @@ pub fn matmul_transposed(x: &[f32], rows: usize, w: &[f32], n: usize) -> Vec<f32
     out
 }
 
-/// Query rows per piece: a piece's scores (rows × positions) stay in the L2 cache.
-const ROWS: usize = 64;
+/// Query rows per piece: fewer pieces pack each key/value head fewer times (256 rows beat
+/// 64 by ~5 % of a 1,000-token prompt); 1,000 positions of scores are then 1 MB, the L2 cache.
+const ROWS: usize = 256;
 
 /// softmax(q·Kᵀ/√d)·V for `seq` query rows at positions `first..first + seq`, each seeing
 /// the keys up to its own position. `q` is `[head][seq][head_dim]`; `keys` and `values`
