@@ -3,11 +3,11 @@
 //!
 //! - every projection keeps two forms of its weights: quantized rows (Q4_1 as stored, else
 //!   Q8_0) for decoding one token at a time, where memory bandwidth is the limit and fewer
-//!   bytes win; dense f32 for the
-//!   prompt, where compute is the limit and candle's f32 GEMM is about 4× faster than its
-//!   row-by-row quantized dot products;
-//! - the prompt goes through candle tensors; each decoded token goes through
-//!   [`decode_ops`] on plain slices, which is where a 135M model's step spends its time;
+//!   bytes win; dense f32 for the prompt, where compute is the limit and an f32 GEMM is
+//!   about 4× faster than row-by-row quantized dot products;
+//! - both paths run on plain slices: the prompt through [`prompt_ops`], each decoded token
+//!   through [`decode_ops`]; through candle tensors, each op allocated and went to a thread
+//!   pool, and the prompt's attention and every decoded token spent most of their time so;
 //! - projections that read the same input (q, k, v; gate, up) are fused into one;
 //! - the KV cache is one growing f16 buffer per layer and key/value head, shared by both
 //!   paths.
