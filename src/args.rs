@@ -87,6 +87,9 @@ pub enum Command {
         /// Only the first N questions
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
+        /// Write each answer (with the model's raw text) as a JSON line to FILE, for diagnosis
+        #[arg(long, value_name = "FILE")]
+        dump: Option<PathBuf>,
         #[command(flatten)]
         answer: AnswerArgs,
     },
@@ -157,6 +160,9 @@ pub struct AnswerArgs {
     /// Also show sentences that failed verification, marked "(unverified)"
     #[arg(long)]
     pub show_unverified: bool,
+    /// Let the model end sentences without a source marker (no citation-constrained decoding)
+    #[arg(long)]
+    pub free_citations: bool,
     /// Answer by quoting the library only, without loading a model
     #[arg(long, conflicts_with = "model")]
     pub no_model: bool,

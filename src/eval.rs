@@ -6,6 +6,7 @@ use drugchatter_engine::answer::numbers::{quantities, supported};
 use drugchatter_engine::answer::{AnswerStatus, AskOptions, Conversation, SentenceStatus};
 use drugchatter_engine::Engine;
 use serde::Deserialize;
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -36,7 +37,13 @@ struct Tally {
     statuses: [usize; 3],
 }
 
-pub fn run(engine: &Engine, file: &Path, options: &AskOptions, limit: Option<usize>) -> Result<()> {
+pub fn run(
+    engine: &Engine,
+    file: &Path,
+    options: &AskOptions,
+    limit: Option<usize>,
+    dump: Option<&Path>,
+) -> Result<()> {
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let cases: Vec<Case> = text
         .lines()
@@ -46,10 +53,23 @@ pub fn run(engine: &Engine, file: &Path, options: &AskOptions, limit: Option<usi
         .collect::<Result<_>>()?;
     let cases = &cases[..limit.unwrap_or(cases.len()).min(cases.len())];
     let mut t = Tally::default();
+    let mut dump = dump
+        .map(|p| {
+            std::fs::File::create(p).map(std::io::BufWriter::new).with_context(|| format!("creating {}", p.display()))
+        })
+        .transpose()?;
     for (n, case) in cases.iter().enumerate() {
         let started = Instant::now();
         let results = engine.search(&case.question, 5)?;
-        let answer = engine.ask(&case.question, &mut Conversation::default(), options, &mut |_| true)?;
+        let mut raw = String::new();
+        let answer = engine.ask(&case.question, &mut Conversation::default(), options, &mut |piece| {
+            raw.push_str(piece);
+            true
+        })?;
+        if let Some(out) = dump.as_mut() {
+            let line = serde_json::json!({ "id": case.id, "raw": raw, "answer": answer });
+            writeln!(out, "{line}").and_then(|_| out.flush()).context("writing the dump")?;
+        }
         t.latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         t.statuses[answer.status as usize] += 1;
         let abstained = answer.status == AnswerStatus::Abstained;

@@ -130,9 +130,9 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
             chat(&engine, answer)?;
             Ok(std::process::ExitCode::SUCCESS)
         }
-        Command::Eval { file, limit, answer } => {
+        Command::Eval { file, limit, dump, answer } => {
             let engine = open_for_answers(paths, answer)?;
-            eval::run(&engine, file, &ask_options(answer), *limit)?;
+            eval::run(&engine, file, &ask_options(answer), *limit, dump.as_deref())?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Bench {
@@ -188,7 +188,12 @@ fn open_with_index(paths: Paths) -> Result<Engine> {
 }
 
 fn ask_options(args: &args::AnswerArgs) -> AskOptions {
-    AskOptions { max_tokens: usize::from(args.max_tokens), show_unverified: args.show_unverified, ..Default::default() }
+    AskOptions {
+        max_tokens: usize::from(args.max_tokens),
+        show_unverified: args.show_unverified,
+        constrain_citations: !args.free_citations,
+        ..Default::default()
+    }
 }
 
 /// Opens the engine, builds the index on first use, and loads the answer model.

@@ -2,7 +2,7 @@
 
 mod common;
 
-use drugchatter_engine::answer::{AnswerStatus, AskOptions, Conversation, NoticeKind};
+use drugchatter_engine::answer::{AnswerStatus, AskOptions, Conversation, NoticeKind, SentenceStatus};
 use drugchatter_engine::Engine;
 use drugchatter_monograph::SectionKind;
 use std::sync::OnceLock;
@@ -67,6 +67,23 @@ fn how_does_imiquimod_work() {
     assert!(answer.other_questions[0].heading == "Other questions about Imiquimod");
     assert!(answer.other_questions[0].questions.len() >= 6);
     assert!(answer.timings.first_token_ms.is_some() && answer.timings.prompt_tokens > 0);
+}
+
+#[test]
+fn every_generated_sentence_carries_a_citation() {
+    // Citation-constrained decoding: the model may not end a sentence without a marker, and
+    // may only cite sources that exist. Unsupported sentences are still dropped.
+    let answer = ask("How does imiquimod work?", &mut Conversation::default());
+    let written: Vec<_> =
+        answer.sentences.iter().chain(&answer.dropped).filter(|s| s.status != SentenceStatus::Quoted).collect();
+    assert!(written.len() >= 2, "{answer:#?}");
+    // The last may have been cut off by the token limit before it ended.
+    for sentence in &written[..written.len() - 1] {
+        assert!(!sentence.citations.is_empty(), "{sentence:?}");
+    }
+    for sentence in &written {
+        assert!(sentence.citations.iter().all(|&n| n >= 1 && n <= answer.sources.len()), "{sentence:?}");
+    }
 }
 
 #[test]

@@ -98,3 +98,43 @@ fn a_citation_to_a_missing_source_is_dropped() {
     let checked = check("Store it at room temperature [7].");
     assert_eq!(checked[0].1, SentenceStatus::Unverified);
 }
+
+#[test]
+fn a_forced_citation_to_an_unrelated_passage_still_fails() {
+    // What citation-constrained decoding produces when the model picks the wrong source.
+    let checked = check("Immune cells release interferon-alpha that attacks abnormal cells [3].");
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+    let checked = check("Apply it 5 times per week for 6 weeks [2].");
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+}
+
+#[test]
+fn a_reversed_claim_is_dropped() {
+    let checked = check("Imiquimod does not switch on the skin's innate immune system [2].");
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+    let checked = check("Do not store the cream at room temperature [3].");
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+}
+
+#[test]
+fn an_echoed_source_label_is_not_part_of_the_claim() {
+    let checked = check("Imiquimod (Storage): Store the cream at room temperature [3].");
+    assert_eq!(checked[0].0, "Store the cream at room temperature.");
+    assert_eq!(checked[0].1, SentenceStatus::Verified, "{checked:?}");
+}
+
+#[test]
+fn questions_echoed_from_the_sources_are_not_claims() {
+    let checked = check("Q: Where do I store the cream? [3] A: Store the cream at room temperature [3].");
+    assert_eq!(checked.len(), 1, "{checked:?}");
+    assert_eq!(checked[0].0, "Store the cream at room temperature.");
+}
+
+#[test]
+fn an_invented_clause_after_a_copied_sentence_is_dropped() {
+    let checked = check(
+        "Imiquimod switches on the skin's innate immune system through toll-like receptor 7, which also lowers \
+         blood pressure and cholesterol levels [2].",
+    );
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+}

@@ -309,7 +309,14 @@ impl Engine {
                     sources
                 } else {
                     let params = GenerationParams { max_tokens: options.max_tokens, ..Default::default() };
-                    let generation = llm.generate(&prompt, &params, on_text)?;
+                    let mut cite = options.constrain_citations.then(|| {
+                        answer::cite::CitationConstraint::new(llm.tokenizer(), llm.stop_tokens(), sources.len())
+                    });
+                    let constraint = cite.as_mut().map(|c| c as &mut dyn llm::LogitsConstraint);
+                    let generation = llm.generate_constrained(&prompt, &params, constraint, on_text)?;
+                    if let Some(cite) = &cite {
+                        tracing::debug!(forced = cite.forced, "citation markers forced");
+                    }
                     reply.model = Some(llm.id.clone());
                     reply.timings.first_token_ms = Some(generation.first_token.as_secs_f64() * 1000.0 + retrieval_ms);
                     reply.timings.prompt_tokens = generation.prompt_tokens;

@@ -2,6 +2,7 @@
 //! sentence-level verification → the answer shown, or a quoted (extractive) answer, or an
 //! abstention. A sentence is never shown as fact unless it passed verification.
 
+pub mod cite;
 pub mod extractive;
 pub mod numbers;
 pub mod prompt;
@@ -163,6 +164,9 @@ pub struct AskOptions {
     /// Most prompt tokens; sources are trimmed to fit, the question never is.
     pub prompt_budget: usize,
     pub thresholds: Thresholds,
+    /// Make the model end every sentence with a source marker (see [`cite`]); the
+    /// sentences are verified the same either way.
+    pub constrain_citations: bool,
 }
 
 impl Default for AskOptions {
@@ -173,6 +177,7 @@ impl Default for AskOptions {
             sources: 4,
             prompt_budget: 1024,
             thresholds: Thresholds::default(),
+            constrain_citations: true,
         }
     }
 }

@@ -21,24 +21,53 @@ pub struct Thresholds {
     pub similarity: f32,
     /// Share of the sentence's content words found in the cited passages.
     pub overlap: f32,
+    /// The least word overlap even a strongly similar sentence needs: sentence embeddings
+    /// rate "Imiquimod (Dosage › Clinical Use Cases) has no specific mechanism of action"
+    /// 0.83 against "There are no established fixed-dose combinations of imiquimod" (word
+    /// overlap 0.13); the correct strongly similar paraphrases of the eval set's first 60
+    /// answers had 0.33 or more.
+    pub strong_overlap: f32,
+    /// The least word overlap of each added clause (", which…", ", but…", "; …") of three
+    /// or more content words: a sentence copied from the source with an invented clause
+    /// appended stays similar as a whole.
+    pub clause_overlap: f32,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { strong_similarity: 0.80, similarity: 0.55, overlap: 0.6 }
+        Thresholds {
+            strong_similarity: 0.80,
+            similarity: 0.55,
+            overlap: 0.6,
+            strong_overlap: 0.25,
+            clause_overlap: 0.5,
+        }
     }
+}
+
+/// Words that turn a statement around. Sentence embeddings barely see them: "Doxycycline
+/// does not make you burn easier in the sun" is 0.88 similar to "Does doxycycline make you
+/// burn easier in the sun?".
+const NEGATIONS: &[&str] =
+    &["not", "no", "never", "cannot", "none", "nor", "neither", "nothing", "avoid", "without", "stop", "unsafe"];
+
+/// Whether a sentence is negated (see [`NEGATIONS`]; "don't" and the like too).
+pub fn negated(sentence: &str) -> bool {
+    let lower = sentence.to_lowercase().replace('’', "'");
+    lower.contains("n't") || crate::text::words(&lower).iter().any(|w| NEGATIONS.contains(&w.as_str()))
 }
 
 /// Splits model output into sentences with their `[n]` citations.
 pub fn split_cited(output: &str) -> Vec<(String, Vec<usize>)> {
     let mut out: Vec<(String, Vec<usize>)> = Vec::new();
     for raw in crate::text::sentences(output) {
-        // Markers at the very start ("Cream. [2] Apply…") close the previous sentence.
+        // Markers at the very start ("Cream. [2] Apply…") close the previous sentence, unless
+        // it has its own: then they open this one, as in a list ("Cream [1].\n[2] Apply…").
         let mut raw = raw.trim_start();
         while let Some(close) = raw.strip_prefix('[').and_then(|r| r.find(']')) {
             let (_, leading) = strip_citations(&raw[..close + 2]);
             match (leading.is_empty(), out.last_mut()) {
-                (false, Some(last)) => last.1.extend(leading),
+                (false, Some(last)) if last.1.is_empty() => last.1.extend(leading),
                 _ => break,
             }
             raw = raw[close + 2..].trim_start();
@@ -84,7 +113,39 @@ fn makes_a_claim(sentence: &str) -> bool {
     }
     let words: Vec<&str> = outside_brackets.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).collect();
     let title_case = words.iter().all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()));
-    words.len() >= 2 && !title_case && !sentence.ends_with(':')
+    // A question ("Q: Can I take it with milk?", echoed from an FAQ) asks, it does not state.
+    let question = sentence.trim_end_matches(['"', '\'', ')']).ends_with('?');
+    words.len() >= 2 && !title_case && !sentence.ends_with(':') && !question
+}
+
+/// Removes the labels the prompt gives its sources when the model echoes them: a leading
+/// "Source [2], Imiquimod (Side Effects › Common Side Effects):" or "A: " (the answer half
+/// of an FAQ), and a "(Side Effects › Common Side Effects)" after a drug's name. They are
+/// the prompt's bookkeeping, not part of what the sentence states.
+pub fn without_source_labels(claim: &str, sources: &[Source]) -> String {
+    let mut text = claim.trim().to_string();
+    for s in sources {
+        let label = format!("{} ({})", s.drug, s.section);
+        for prefix in [format!("Source, {label}:"), format!("Source {label}:"), format!("{label}:")] {
+            if let Some(rest) = text.strip_prefix(&prefix) {
+                text = rest.trim_start_matches([' ', '-', '–']).to_string();
+            }
+        }
+    }
+    for prefix in ["A: ", "Source, ", "Source: "] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            text = rest.to_string();
+        }
+    }
+    for s in sources {
+        text = text.replace(&format!(" ({})", s.section), "");
+    }
+    // Labels leave the sentence starting in lower case ("Imiquimod (FAQs): it…"): restore it.
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if first.is_lowercase() => first.to_uppercase().chain(chars).collect(),
+        _ => text,
+    }
 }
 
 /// Removes `[1]`, `[1, 2]`, `[Source 3]` markers, returning the text and the numbers.
@@ -131,7 +192,11 @@ impl Verifier<'_> {
         sources: &[Source],
         question_drugs: &[ResolvedDrug],
     ) -> Result<Vec<AnswerSentence>> {
-        let sentences = split_cited(output);
+        let sentences: Vec<(String, Vec<usize>)> = split_cited(output)
+            .into_iter()
+            .map(|(claim, citations)| (without_source_labels(&claim, sources), citations))
+            .filter(|(claim, _)| makes_a_claim(claim))
+            .collect();
         // Embed every claim and every sentence of every source once, in one batch.
         let source_sentences: Vec<Vec<String>> = sources
             .iter()
@@ -185,16 +250,31 @@ impl Verifier<'_> {
                 checked.push(sentence);
                 continue;
             }
+            // Support comes from a statement of the same polarity: a question in the passage
+            // (an FAQ's "Q: …?") states nothing, and a negated claim needs a negated sentence.
+            let polarity = negated(&claim);
             let similarity = valid
                 .iter()
-                .flat_map(|&n| source_vectors[n - 1].iter())
-                .map(|v| cosine(claim_vector, v))
+                .flat_map(|&n| source_sentences[n - 1].iter().zip(source_vectors[n - 1]))
+                .filter(|(text, _)| !text.trim_end().ends_with('?') && negated(text) == polarity)
+                .map(|(_, v)| cosine(claim_vector, v))
                 .fold(f32::MIN, f32::max);
             let overlap = word_overlap(&claim, &cited_text);
-            sentence.support = Some(similarity);
+            sentence.support = Some(similarity.max(-1.0));
             let t = self.thresholds;
-            let supported = similarity >= t.strong_similarity || (similarity >= t.similarity && overlap >= t.overlap);
-            if !supported {
+            let supported = (similarity >= t.strong_similarity && overlap >= t.strong_overlap)
+                || (similarity >= t.similarity && overlap >= t.overlap);
+            let unsupported_clause = supported
+                .then(|| {
+                    clauses(&claim)
+                        .into_iter()
+                        .find(|c| terms(c).len() >= 3 && word_overlap(c, &cited_text) < t.clause_overlap)
+                })
+                .flatten();
+            if let Some(clause) = unsupported_clause {
+                sentence.status = SentenceStatus::Unverified;
+                sentence.reason = Some(format!("\"{}\" is not in the cited passage", clause.trim()));
+            } else if !supported {
                 sentence.status = SentenceStatus::Unverified;
                 sentence.reason = Some(format!(
                     "not supported by the cited passage (similarity {similarity:.2}, word overlap {overlap:.2})"
@@ -226,6 +306,27 @@ impl Verifier<'_> {
             })
             .map(|d| format!("names {}, which neither the question nor the cited passage is about", d.title))
     }
+}
+
+/// The parts of a sentence after its first: split at semicolons and at a comma followed
+/// by a word that adds a clause ("…sulfide, which can cause heartburn").
+pub fn clauses(sentence: &str) -> Vec<&str> {
+    const JOINERS: &[&str] = &["which", "but", "and", "so", "because", "while", "although", "whereas", "or"];
+    let mut cuts: Vec<usize> = Vec::new();
+    for (i, c) in sentence.char_indices() {
+        let rest = &sentence[i + 1..];
+        let joins = c == ',' && {
+            let next = rest.trim_start().split(|ch: char| !ch.is_alphabetic()).next().unwrap_or("");
+            JOINERS.contains(&next.to_lowercase().as_str())
+        };
+        if c == ';' || joins {
+            cuts.push(i);
+        }
+    }
+    cuts.iter()
+        .enumerate()
+        .map(|(k, &start)| &sentence[start + 1..cuts.get(k + 1).copied().unwrap_or(sentence.len())])
+        .collect()
 }
 
 /// Share of the claim's content words that occur in the passage.
@@ -268,8 +369,69 @@ mod tests {
     }
 
     #[test]
+    fn added_clauses_are_found() {
+        assert_eq!(
+            clauses("It forms bismuth sulfide, which can cause heartburn; it is harmless."),
+            [" which can cause heartburn", " it is harmless."]
+        );
+        assert!(clauses("Keep calcium, iron and zinc away from your dose.").is_empty());
+    }
+
+    #[test]
+    fn negation() {
+        for s in ["Do not drive.", "It doesn't work.", "It can't be crushed.", "No, it is not safe.", "Avoid alcohol."]
+        {
+            assert!(negated(s), "{s}");
+        }
+        for s in ["Take it daily.", "Notice any rash.", "It is known to work.", "Does it make you burn in the sun?"] {
+            assert!(!negated(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn questions_are_not_claims() {
+        assert!(!makes_a_claim("Q: Can I take doxycycline with milk or antacids?"));
+        assert!(!makes_a_claim("Does bupropion cause weight gain?"));
+    }
+
+    #[test]
+    fn echoed_source_labels_are_removed() {
+        use crate::retrieve::Passage;
+        let passage = |section: &str| Passage {
+            chunk_id: "imiquimod:1".into(),
+            drug: "Imiquimod".into(),
+            drug_slug: "imiquimod".into(),
+            library: "bundled".into(),
+            section: section.into(),
+            section_path: vec![section.into()],
+            section_kind: drugchatter_monograph::SectionKind::SideEffects,
+            source: "imiquimod.md".into(),
+            span: drugchatter_monograph::Span::new(0, 0),
+            text: String::new(),
+            label: None,
+        };
+        let sources = [
+            Source { n: 1, passage: passage("Side Effects › Common Side Effects") },
+            Source { n: 2, passage: passage("FAQs") },
+        ];
+        let strip = |claim: &str| without_source_labels(claim, &sources);
+        assert_eq!(strip("Imiquimod (Side Effects › Common Side Effects): Redness at the site"), "Redness at the site");
+        assert_eq!(strip("Source, Imiquimod (FAQs) can cause redness."), "Imiquimod can cause redness.");
+        assert_eq!(strip("A: Wash it off after 8 hours."), "Wash it off after 8 hours.");
+        assert_eq!(strip("Imiquimod (Dosage) is a cream."), "Imiquimod (Dosage) is a cream.");
+    }
+
+    #[test]
     fn trailing_citation_joins_previous_sentence() {
         let s = split_cited("It is a cream. [2] Apply at night [1].");
         assert_eq!(s, [("It is a cream.".to_string(), vec![2]), ("Apply at night.".to_string(), vec![1])]);
+        let s = split_cited("It is a cream [1]. [2]");
+        assert_eq!(s, [("It is a cream.".to_string(), vec![1, 2])]);
+    }
+
+    #[test]
+    fn leading_citation_after_a_cited_sentence_opens_the_next() {
+        let s = split_cited("1. [1] Redness at the site [1]\n2. [2] Lightening of the skin");
+        assert_eq!(s, [("Redness at the site".to_string(), vec![1]), ("Lightening of the skin".to_string(), vec![2])]);
     }
 }

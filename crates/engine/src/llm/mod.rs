@@ -87,6 +87,22 @@ impl Generation {
     }
 }
 
+/// Shapes each step's choice of token, for callers that need the output to follow a form
+/// (for example, to carry a citation after every sentence). The generation loop knows
+/// nothing of the form: it passes the tokens generated so far and the next token's scores
+/// (after the repeat penalty), and samples from whatever scores the constraint leaves.
+/// Setting a score to `f32::NEG_INFINITY` forbids that token; a constraint must leave at
+/// least one token allowed.
+pub trait LogitsConstraint {
+    fn constrain(&mut self, generated: &[u32], logits: &mut [f32]);
+}
+
+impl<F: FnMut(&[u32], &mut [f32])> LogitsConstraint for F {
+    fn constrain(&mut self, generated: &[u32], logits: &mut [f32]) {
+        self(generated, logits)
+    }
+}
+
 /// A loaded generator model.
 pub struct Llm {
     model: model::Model,
@@ -159,6 +175,11 @@ impl Llm {
         &self.tokenizer
     }
 
+    /// The tokens that end the model's turn.
+    pub fn stop_tokens(&self) -> &[u32] {
+        &self.stop_tokens
+    }
+
     pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
         self.tokenizer
             .encode(text, true)
@@ -181,6 +202,18 @@ impl Llm {
         &mut self,
         prompt: &str,
         params: &GenerationParams,
+        on_text: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<Generation> {
+        self.generate_constrained(prompt, params, None, on_text)
+    }
+
+    /// [`Llm::generate`], with `constraint` (if any) adjusting every step's token scores
+    /// before sampling.
+    pub fn generate_constrained(
+        &mut self,
+        prompt: &str,
+        params: &GenerationParams,
+        mut constraint: Option<&mut dyn LogitsConstraint>,
         on_text: &mut dyn FnMut(&str) -> bool,
     ) -> Result<Generation> {
         let started = Instant::now();
@@ -217,6 +250,13 @@ impl Llm {
                 step =
                     candle_transformers::utils::apply_repeat_penalty(&step, params.repeat_penalty, &generated[start..])
                         .map_err(gen_error)?;
+            }
+            if let Some(constraint) = constraint.as_deref_mut() {
+                let mut scores =
+                    step.to_dtype(candle_core::DType::F32).and_then(|t| t.to_vec1::<f32>()).map_err(gen_error)?;
+                constraint.constrain(&generated, &mut scores);
+                let len = scores.len();
+                step = Tensor::from_vec(scores, len, &Device::Cpu).map_err(gen_error)?;
             }
             let next = sampler.sample(&step).map_err(gen_error)?;
             first_token.get_or_insert_with(|| started.elapsed());
