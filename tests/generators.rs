@@ -85,6 +85,43 @@ fn smollm_generates_streams_and_stops() {
     assert_eq!((generation.stop, calls), (StopReason::Cancelled, 1));
 }
 
+/// The instruction's keys and values kept from earlier calls give the same answers as
+/// computing every prompt in full, whatever ran before (another question, a cancelled one).
+#[test]
+fn kept_instruction_gives_the_answers_of_a_full_computation() {
+    let path = common::models_dir().join("smollm2-135m-instruct-q4_1/SmolLM2-135M-Instruct.Q4_1.gguf");
+    let mut llm = Llm::load(&path).unwrap();
+    let system = drugchatter_engine::answer::prompt::SYSTEM;
+    let questions = ["Sources:\nSource [1], Aspirin (Uses):\nAspirin relieves pain [1]. \n\nQuestion: What does aspirin do?",
+        "Sources:\nSource [1], Loratadine (Uses):\nLoratadine eases hay fever [1]. \n\nQuestion: What is loratadine for?"];
+    let prompts: Vec<String> = questions.iter().map(|q| llm.chat_prompt(system, q)).collect();
+    let params = GenerationParams { max_tokens: 20, ..Default::default() };
+    let mut full = Vec::new();
+    for prompt in &prompts {
+        llm.forget();
+        let generation = llm.generate(prompt, &params, &mut |_| true).unwrap();
+        assert_eq!(generation.reused_prompt_tokens, 0);
+        full.push(generation.text);
+    }
+
+    llm.forget();
+    llm.prime(&llm.chat_prompt(system, "")).unwrap();
+    // Priming again has nothing left to compute.
+    llm.prime(&llm.chat_prompt(system, "")).unwrap();
+    let first = llm.generate(&prompts[0], &params, &mut |_| true).unwrap();
+    assert!(first.reused_prompt_tokens > 40, "only {} tokens reused", first.reused_prompt_tokens);
+    assert_eq!(first.text, full[0]);
+    // After another question, and after a cancelled one.
+    let second = llm.generate(&prompts[1], &params, &mut |_| true).unwrap();
+    assert!(second.reused_prompt_tokens > 40 && second.reused_prompt_tokens < second.prompt_tokens);
+    assert_eq!(second.text, full[1]);
+    llm.generate(&prompts[0], &params, &mut |_| false).unwrap();
+    assert_eq!(llm.generate(&prompts[1], &params, &mut |_| true).unwrap().text, full[1]);
+    // The same prompt again reuses all but its last token.
+    let again = llm.generate(&prompts[1], &params, &mut |_| true).unwrap();
+    assert_eq!((again.reused_prompt_tokens, again.text.as_str()), (again.prompt_tokens - 1, full[1].as_str()));
+}
+
 #[test]
 fn gemma3_loads_through_the_same_code_path() {
     let mut llm = Llm::load(&gemma_path()).unwrap();

@@ -60,8 +60,10 @@ pub fn run(engine: &Engine, options: &Options) -> Result<()> {
     println!("\n| prompt | engine | prompt tokens | prefill tok/s | first token | decode tok/s | peak RSS |");
     println!("|---|---|---|---|---|---|---|");
     for (label, prompt) in &prompts {
-        let ours = candle(&mut llm, prompt, options)?;
+        let ours = candle(&mut llm, prompt, false, options)?;
         print_row(label, "candle (ours)", &ours);
+        let kept = candle(&mut llm, prompt, true, options)?;
+        print_row(label, "candle (ours), instruction kept", &kept);
         if let Some(python) = &options.llama_python {
             match llama_cpp(python, &model_path, prompt, options) {
                 Ok(theirs) => print_row(label, "llama.cpp", &theirs),
@@ -106,19 +108,28 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-fn candle(llm: &mut Llm, prompt: &str, options: &Options) -> Result<Figures> {
+/// Our engine on `prompt`, computed in full each time, or, with `instruction_kept`, in the
+/// state the engine keeps between questions: the opening instruction's keys and values
+/// computed at load (see `Llm::prime`).
+fn candle(llm: &mut Llm, prompt: &str, instruction_kept: bool, options: &Options) -> Result<Figures> {
     // Both engines decode exactly max_tokens, past the end of the turn: a reply of 9 tokens
     // says little about decoding speed.
     let params = GenerationParams { max_tokens: options.max_tokens, ignore_end_of_turn: true, ..Default::default() };
     let mut runs = Vec::new();
     for _ in 0..options.repeats.max(1) {
+        llm.forget();
+        if instruction_kept {
+            llm.prime(&llm.chat_prompt(answer::prompt::SYSTEM, ""))?;
+        }
         runs.push(llm.generate(prompt, &params, &mut |_| true)?);
     }
     let last = runs.last().expect("at least one run");
     Ok(Figures {
         prompt_tokens: last.prompt_tokens,
         generated_tokens: last.generated_tokens,
-        prefill_tok_s: median(runs.iter().map(|g| g.prompt_tokens as f64 / g.prefill.as_secs_f64()).collect()),
+        prefill_tok_s: median(
+            runs.iter().map(|g| (g.prompt_tokens - g.reused_prompt_tokens) as f64 / g.prefill.as_secs_f64()).collect(),
+        ),
         ttft_ms: median(runs.iter().map(|g| g.first_token.as_secs_f64() * 1000.0).collect()),
         decode_tok_s: median(runs.iter().map(|g| g.decode_tokens_per_second()).collect()),
         peak_rss_mb: peak_rss_mb(),

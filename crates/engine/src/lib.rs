@@ -89,7 +89,11 @@ impl Engine {
             Some(p) => p.to_path_buf(),
             None => self.default_generator_path()?,
         };
-        let llm = Llm::load(&path)?;
+        let mut llm = Llm::load(&path)?;
+        // Every answer prompt opens with the same instruction: computed now, not per question.
+        if let Err(e) = llm.prime(&llm.chat_prompt(answer::prompt::SYSTEM, "")) {
+            tracing::warn!("could not prepare the instruction prompt: {e}");
+        }
         let id = llm.id.clone();
         *self.generator.lock().unwrap_or_else(|e| e.into_inner()) = Some(llm);
         Ok(id)

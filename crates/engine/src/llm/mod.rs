@@ -66,6 +66,9 @@ pub enum StopReason {
 pub struct Generation {
     pub text: String,
     pub prompt_tokens: usize,
+    /// Leading prompt tokens whose keys and values were kept from an earlier call (see
+    /// [`Llm::prime`]) rather than computed.
+    pub reused_prompt_tokens: usize,
     pub generated_tokens: usize,
     pub stop: StopReason,
     /// Time to process the prompt.
@@ -112,6 +115,9 @@ pub struct Llm {
     context_length: usize,
     path: PathBuf,
     architecture: Architecture,
+    /// The tokens whose keys and values the model holds, in order, for models that keep
+    /// them between calls (our llama decoder).
+    cached: Vec<u32>,
     /// The file name, shown as the answer's model id.
     pub id: String,
 }
@@ -150,12 +156,56 @@ impl Llm {
             },
             path: path.to_path_buf(),
             architecture: info.architecture,
+            cached: Vec::new(),
             id: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         })
     }
 
     pub fn architecture(&self) -> Architecture {
         self.architecture
+    }
+
+    /// Computes the keys and values of `prompt` ahead of time: a later prompt that starts
+    /// with the same tokens computes only the rest. Every answer prompt opens with the same
+    /// instruction, ~70 tokens of a 500–1,000-token prompt.
+    pub fn prime(&mut self, prompt: &str) -> Result<()> {
+        let ids = self.encode(prompt)?;
+        if !self.model.keeps_prefix() || ids.is_empty() {
+            return Ok(());
+        }
+        let reused = self.reusable(&ids, ids.len());
+        if reused < ids.len() {
+            self.feed(&ids, reused).map_err(|e| Error::Generation(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Forgets the keys and values kept from earlier calls: the next prompt is computed in
+    /// full (benchmarks time it so).
+    pub fn forget(&mut self) {
+        self.model.reset();
+        self.cached.clear();
+    }
+
+    /// How many leading tokens of `ids` (at most `limit`) the model already holds.
+    fn reusable(&self, ids: &[u32], limit: usize) -> usize {
+        if !self.model.keeps_prefix() {
+            return 0;
+        }
+        self.cached.iter().zip(ids).take_while(|(a, b)| a == b).count().min(limit)
+    }
+
+    /// Runs `ids[reused..]` at positions `reused..`; returns the last position's logits.
+    fn feed(&mut self, ids: &[u32], reused: usize) -> candle_core::Result<Tensor> {
+        if reused == 0 {
+            self.model.reset();
+        }
+        // Whatever happens below, the model holds at least the first `reused` tokens.
+        self.cached.truncate(reused);
+        let input = Tensor::new(&ids[reused..], &Device::Cpu)?.unsqueeze(0)?;
+        let logits = self.model.forward(&input, reused)?;
+        self.cached.extend_from_slice(&ids[reused..]);
+        Ok(logits)
     }
 
     pub fn chat_format(&self) -> ChatFormat {
@@ -219,6 +269,9 @@ impl Llm {
         let started = Instant::now();
         let gen_error = |e: candle_core::Error| Error::Generation(e.to_string());
         let prompt_ids = self.encode(prompt)?;
+        if prompt_ids.is_empty() {
+            return Err(Error::Generation("the prompt is empty".into()));
+        }
         if prompt_ids.len() + 1 > self.context_length {
             return Err(Error::Generation(format!(
                 "the prompt has {} tokens; the model's context holds {}",
@@ -233,10 +286,9 @@ impl Llm {
             Sampling::TopP { p: 0.9, temperature: params.temperature }
         };
         let mut sampler = LogitsProcessor::from_sampling(params.seed, sampling);
-        self.model.reset();
-
-        let input = Tensor::new(prompt_ids.as_slice(), &Device::Cpu).and_then(|t| t.unsqueeze(0)).map_err(gen_error)?;
-        let mut logits = self.model.forward(&input, 0).map_err(gen_error)?;
+        // At least the last prompt token is run, for its logits.
+        let reused = self.reusable(&prompt_ids, prompt_ids.len() - 1);
+        let mut logits = self.feed(&prompt_ids, reused).map_err(gen_error)?;
         let prefill = started.elapsed();
         let mut first_token = None;
         let mut generated: Vec<u32> = Vec::new();
@@ -277,8 +329,11 @@ impl Llm {
                     break;
                 }
             }
+            let position = prompt_ids.len() + generated.len() - 1;
             let input = Tensor::new(&[next], &Device::Cpu).and_then(|t| t.unsqueeze(0)).map_err(gen_error)?;
-            logits = self.model.forward(&input, prompt_ids.len() + generated.len() - 1).map_err(gen_error)?;
+            logits = self.model.forward(&input, position).map_err(gen_error)?;
+            self.cached.truncate(position);
+            self.cached.push(next);
         }
         if emitted < text.len() && stop != StopReason::Cancelled && text.is_char_boundary(emitted) {
             on_text(&text[emitted..]);
@@ -286,6 +341,7 @@ impl Llm {
         Ok(Generation {
             text,
             prompt_tokens: prompt_ids.len(),
+            reused_prompt_tokens: reused,
             generated_tokens: generated.len(),
             stop,
             prefill,

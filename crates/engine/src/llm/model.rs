@@ -112,6 +112,13 @@ impl Model {
         }
     }
 
+    /// Whether the model keeps its keys and values between calls, so that a call at
+    /// `position` reuses those before it. candle's models append to their cache whatever
+    /// the position; ours truncates it there first.
+    pub fn keeps_prefix(&self) -> bool {
+        matches!(self, Model::Llama(_))
+    }
+
     /// Forgets the previous conversation. Models without an explicit reset start over when
     /// called at position 0, which `generate` always does first.
     pub fn reset(&mut self) {
