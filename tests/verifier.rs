@@ -4,7 +4,7 @@ mod common;
 
 use drugchatter_engine::answer::{SentenceStatus, Source, Thresholds, Verifier};
 use drugchatter_engine::embed::Embedder;
-use drugchatter_engine::retrieve::{DrugCatalog, Passage};
+use drugchatter_engine::retrieve::{DrugCatalog, MatchKind, Passage, ResolvedDrug};
 use drugchatter_monograph::{SectionKind, Span};
 
 fn source(n: usize, drug: &str, section: &str, kind: SectionKind, text: &str) -> Source {
@@ -52,12 +52,61 @@ fn sources() -> Vec<Source> {
     ]
 }
 
-fn check(output: &str) -> Vec<(String, SentenceStatus, Option<String>)> {
+fn embedder() -> &'static Embedder {
     static EMBEDDER: std::sync::OnceLock<Embedder> = std::sync::OnceLock::new();
-    let embedder = EMBEDDER.get_or_init(|| Embedder::load(&common::models_dir()).unwrap());
+    EMBEDDER.get_or_init(|| Embedder::load(&common::models_dir()).unwrap())
+}
+
+fn check(output: &str) -> Vec<(String, SentenceStatus, Option<String>)> {
+    check_against(output, &sources())
+}
+
+fn check_against(output: &str, sources: &[Source]) -> Vec<(String, SentenceStatus, Option<String>)> {
+    check_about(output, sources, &[])
+}
+
+/// Checks `output` for a question about `drugs`.
+fn check_about(
+    output: &str,
+    sources: &[Source],
+    drugs: &[ResolvedDrug],
+) -> Vec<(String, SentenceStatus, Option<String>)> {
     let catalog = DrugCatalog::new(&[]);
-    let verifier = Verifier { embedder, catalogs: vec![&catalog], thresholds: Thresholds::default() };
-    verifier.check(output, &sources(), &[]).unwrap().into_iter().map(|s| (s.text, s.status, s.reason)).collect()
+    let verifier = Verifier { embedder: embedder(), catalogs: vec![&catalog], thresholds: Thresholds::default() };
+    verifier.check(output, sources, drugs).unwrap().into_iter().map(|s| (s.text, s.status, s.reason)).collect()
+}
+
+/// What the verifier accepted before support had to come from one passage, numbers from one
+/// sentence and words from the passage or common English: the best similarity to any cited
+/// sentence, word overlap with the cited passages joined, every number anywhere in them. The
+/// tests below use it to show that each crafted false positive would have been shown as fact.
+fn accepted_before(claim: &str, cited: &[&Source]) -> bool {
+    use drugchatter_engine::answer::numbers::{quantities, supported};
+    use drugchatter_engine::answer::verify::{negated, word_overlap};
+    let t = Thresholds::default();
+    let joined: String = cited.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n");
+    let available = quantities(&joined);
+    if !quantities(claim).iter().all(|q| supported(q, &available)) {
+        return false;
+    }
+    let claim_vector = embedder().embed_one(claim).unwrap();
+    let similarity = cited
+        .iter()
+        .flat_map(|s| drugchatter_engine::text::sentences(&s.text))
+        .map(|x| x.trim_start_matches("A: "))
+        .filter(|x| !x.ends_with('?') && negated(x) == negated(claim))
+        .map(|x| drugchatter_engine::embed::cosine(&claim_vector, &embedder().embed_one(x).unwrap()))
+        .fold(f32::MIN, f32::max);
+    let overlap = word_overlap(claim, &joined);
+    (similarity >= t.strong_similarity && overlap >= t.strong_overlap)
+        || (similarity >= t.similarity && overlap >= t.overlap)
+}
+
+fn assert_verified(checked: &[(String, SentenceStatus, Option<String>)]) {
+    assert!(!checked.is_empty());
+    for (text, status, reason) in checked {
+        assert_eq!(*status, SentenceStatus::Verified, "{text}: {reason:?}");
+    }
 }
 
 #[test]
@@ -137,4 +186,151 @@ fn an_invented_clause_after_a_copied_sentence_is_dropped() {
          blood pressure and cholesterol levels [2].",
     );
     assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+}
+
+/// Two products' schedules in one passage, one line each (invented names and doses).
+fn schedules() -> Vec<Source> {
+    vec![source(
+        1,
+        "Hepatitis B Vaccine",
+        "Dosage",
+        SectionKind::Dosage,
+        "Vaxirex (20 years and older): 20 mcg at 0, 1 and 6 months.\nImmunova (18 years and older): 20 mcg at 0 \
+         and 1 month (2 doses).\nProtegen (18 years and older): 10 mcg at 0, 1 and 6 months.",
+    )]
+}
+
+#[test]
+fn numbers_from_two_schedules_are_dropped() {
+    // Every number is in the passage, but "0, 1 and 6 months" is another product's schedule.
+    let claim = "Adults 18 years and older get 2 doses of Immunova at 0, 1 and 6 months.";
+    let sources = schedules();
+    assert!(accepted_before(claim, &[&sources[0]]), "no longer reproduces the false positive");
+    let checked = check_against(&format!("{claim} [1]"), &sources);
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+    assert!(checked[0].2.as_deref().unwrap().contains("together"), "{checked:?}");
+}
+
+#[test]
+fn numbers_from_one_schedule_are_kept() {
+    assert_verified(&check_against(
+        "Immunova is given to adults 18 years and older as 2 doses, at 0 and 1 month [1]. \
+         Protegen (18 years and older) is given at 0, 1 and 6 months [1].",
+        &schedules(),
+    ));
+}
+
+/// A mechanism passage and a names passage (invented drug).
+fn mechanism() -> Vec<Source> {
+    vec![
+        source(
+            1,
+            "Calmaxine",
+            "How It Works",
+            SectionKind::HowItWorks,
+            "Calmaxine blocks the reuptake of serotonin by nerve cells, so serotonin stays longer between them. It \
+             has little effect on dopamine or histamine receptors.\nPeak levels are reached 6 hours after a dose.\n\
+             Onset: Sleep, energy and appetite may improve within 1 to 2 weeks; the full effect on mood takes 4 to 6 \
+             weeks.",
+        ),
+        source(
+            2,
+            "Calmaxine",
+            "Side Effects",
+            SectionKind::SideEffects,
+            "Common: nausea, sweating, tremor and a sedating effect in the first weeks.",
+        ),
+        source(3, "Calmaxine", "Alternate Names", SectionKind::AlternateNames, "Brand Names: Serenavil"),
+    ]
+}
+
+#[test]
+fn words_gathered_from_several_cited_passages_are_not_support() {
+    // Its words are in the three passages joined, but no one passage says it.
+    let claim = "Serenavil has little effect on dopamine receptors, and has a sedating effect on sleep, energy and \
+                 appetite.";
+    let sources = mechanism();
+    assert!(
+        accepted_before(claim, &[&sources[0], &sources[1], &sources[2]]),
+        "no longer reproduces the false positive"
+    );
+    let checked = check_against(&format!("{claim} [1][2][3]"), &sources);
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+    assert!(checked[0].2.as_deref().unwrap().starts_with("not supported"), "{checked:?}");
+}
+
+#[test]
+fn an_invented_term_in_a_near_copy_is_dropped() {
+    let claim = "Calmaxine has little effect on dopamine, histamine or NMDA receptors.";
+    let sources = mechanism();
+    assert!(accepted_before(claim, &[&sources[0]]), "no longer reproduces the false positive");
+    let checked = check_against(&format!("{claim} [1]"), &sources);
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+    assert!(checked[0].2.as_deref().unwrap().contains("nmda"), "{checked:?}");
+}
+
+fn interactions() -> Vec<Source> {
+    vec![source(
+        1,
+        "Doxycycline",
+        "FAQs",
+        SectionKind::Faqs,
+        "Q: Can I take it with antacids?\nA: Keep antacids, calcium and iron tablets at least 2 hours apart from \
+         your doxycycline dose. It may cause drowsiness, nausea and diarrhoea in some people.",
+    )]
+}
+
+#[test]
+fn a_garbled_word_in_a_near_copy_is_dropped() {
+    let claim = "Keep antacrolls, calcium and iron tablets at least 2 hours apart from your doxycycline dose.";
+    let sources = interactions();
+    assert!(accepted_before(claim, &[&sources[0]]), "no longer reproduces the false positive");
+    let checked = check_against(&format!("{claim} [1]"), &sources);
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+    assert!(checked[0].2.as_deref().unwrap().contains("antacrolls"), "{checked:?}");
+}
+
+#[test]
+fn copies_inflections_and_other_spellings_are_kept() {
+    assert_verified(&check_against(
+        "Keep antacids, calcium and iron tablets at least 2 hours apart from your doxycycline dose [1]. \
+         Doxycycline can cause drowsiness, nausea and diarrhea in some people [1]. \
+         Keep antacids and calcium and iron supplements 2 hours away from doses of doxycycline [1].",
+        &interactions(),
+    ));
+    assert_verified(&check_against("It may make some people drowsy [1].", &interactions()));
+    // Asked about Serenavil: its brand name need not be in the cited passage.
+    let asked = ResolvedDrug {
+        index: 0,
+        slug: "calmaxine".into(),
+        title: "Calmaxine".into(),
+        matched: "serenavil".into(),
+        how: MatchKind::Brand,
+        is_banned: false,
+        library: "bundled".into(),
+    };
+    assert_verified(&check_about(
+        "Calmaxine (How It Works) blocks serotonin reuptake by nerve cells, so serotonin stays longer between them \
+         [1]. Sleep, energy and appetite may improve within 1 to 2 weeks [1]. Serenavil commonly causes nausea, \
+         sweating, tremor and a sedating effect in the first weeks [2].",
+        &mechanism(),
+        &[asked],
+    ));
+}
+
+#[test]
+fn a_short_invented_clause_after_a_copied_sentence_is_dropped() {
+    // Two content words ("makes", "stronger") are enough to be checked.
+    let checked = check(
+        "Store the cream at room temperature and keep the sachets closed until use, which makes it stronger [3].",
+    );
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+    // A clause must come from around the sentence the whole copies, not from elsewhere in the passage.
+    let claim =
+        "Calmaxine has little effect on dopamine or histamine receptors, especially after a full effect on mood.";
+    let sources = mechanism();
+    assert!(accepted_before(claim, &[&sources[0]]), "no longer reproduces the false positive");
+    let checked = check_against(&format!("{claim} [1]"), &sources);
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+    assert!(checked[0].2.as_deref().unwrap().contains("especially"), "{checked:?}");
 }

@@ -58,6 +58,14 @@ impl Embedder {
         Ok(Embedder { model: model_weights, tokenizer, device, fingerprint: model.fingerprint.clone() })
     }
 
+    /// Whether `word` (lower case) is a whole word of the embedder's vocabulary: about 22,000
+    /// common English words, and not garbled or invented ones ("antacrolls"), nor most
+    /// medical terms. The verifier treats a word absent from a cited passage that is not one
+    /// of these as unsupported.
+    pub fn knows_word(&self, word: &str) -> bool {
+        self.tokenizer.token_to_id(word).is_some()
+    }
+
     /// Embeds one text.
     pub fn embed_one(&self, text: &str) -> Result<Vec<f32>> {
         Ok(self.embed_batch(&[text], MAX_TOKENS)?.remove(0))

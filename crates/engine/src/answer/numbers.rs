@@ -94,7 +94,7 @@ const UNITS: &[(&str, &str)] = &[
     ("drops", "drop"),
 ];
 
-fn unit_of(word: &str) -> Option<&'static str> {
+pub(crate) fn unit_of(word: &str) -> Option<&'static str> {
     let w = word.trim_matches(|c: char| matches!(c, '.' | ',' | ';' | ':' | ')' | '(')).to_lowercase();
     UNITS.iter().find(|(spelling, _)| *spelling == w).map(|(_, canonical)| *canonical)
 }

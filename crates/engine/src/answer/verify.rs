@@ -1,11 +1,15 @@
 //! Sentence-level verification of a generated answer against the passages it cites.
 //!
 //! A sentence is shown as fact only if it cites at least one source and, against the cited
-//! passages: every number it states appears there with the same unit; every drug it names is
-//! one the question is about or appears there; and it is semantically supported (embedding
-//! similarity to the best cited sentence, combined with word overlap).
+//! passages: every number it states appears there with the same unit, and the numbers of
+//! each of its clauses appear together in one sentence there; every drug it names is one the
+//! question is about or appears there; every word it uses is either in the cited passage
+//! (allowing for inflection) or a common English word (a whole word of the embedder's
+//! vocabulary), so a garbled or invented term fails;
+//! and it is semantically supported by one cited passage (embedding similarity to that
+//! passage's best sentence, combined with word overlap with that passage).
 
-use super::numbers::{quantities, supported};
+use super::numbers::{quantities, supported, unit_of, Quantity};
 use super::{AnswerSentence, SentenceStatus, Source};
 use crate::embed::{cosine, Embedder};
 use crate::error::Result;
@@ -19,7 +23,10 @@ pub struct Thresholds {
     pub strong_similarity: f32,
     /// Similarity that, with `overlap`, is enough.
     pub similarity: f32,
-    /// Share of the sentence's content words found in the cited passages.
+    /// Share of the sentence's content words that, with `similarity`, is enough: measured
+    /// against the cited sentence it is most similar to and that sentence's neighbours, never
+    /// against several cited passages joined (words gathered from several passages are not
+    /// support for one statement).
     pub overlap: f32,
     /// The least word overlap even a strongly similar sentence needs: sentence embeddings
     /// rate "Imiquimod (Dosage › Clinical Use Cases) has no specific mechanism of action"
@@ -27,9 +34,11 @@ pub struct Thresholds {
     /// overlap 0.13); the correct strongly similar paraphrases of the eval set's first 60
     /// answers had 0.33 or more.
     pub strong_overlap: f32,
-    /// The least word overlap of each added clause (", which…", ", but…", "; …") of three
-    /// or more content words: a sentence copied from the source with an invented clause
-    /// appended stays similar as a whole.
+    /// The least word overlap of each added clause (", which…", ", but…", ", especially…",
+    /// "; …") of two or more content words with the cited sentence the whole is most similar
+    /// to and its neighbours: a sentence copied from the source with an invented clause
+    /// appended stays similar as a whole ("…black bismuth sulfide, which can be harmful if
+    /// consumed" where the passage says it is harmless).
     pub clause_overlap: f32,
 }
 
@@ -241,9 +250,16 @@ impl Verifier<'_> {
                 continue;
             }
             let cited_text: String = valid.iter().map(|&n| sources[n - 1].text.as_str()).collect::<Vec<_>>().join("\n");
+            let cited_sentences = valid.iter().flat_map(|&n| source_sentences[n - 1].iter().map(String::as_str));
             if let Some(reason) = self
                 .unsupported_number(&claim, &cited_text)
+                .or_else(|| numbers_apart(&claim, cited_sentences))
                 .or_else(|| self.foreign_drug(&claim, &cited_text, question_drugs))
+                .or_else(|| {
+                    let names = self.names(&claim, question_drugs, sources);
+                    unknown_word(&claim, &cited_text, &names, &|w| self.embedder.knows_word(w))
+                        .map(|w| format!("\"{w}\" is neither in the cited passage nor a common word"))
+                })
             {
                 sentence.status = SentenceStatus::Unverified;
                 sentence.reason = Some(reason);
@@ -252,23 +268,47 @@ impl Verifier<'_> {
             }
             // Support comes from a statement of the same polarity: a question in the passage
             // (an FAQ's "Q: …?") states nothing, and a negated claim needs a negated sentence.
+            // It comes from one cited passage, not from all of them joined (where a sentence
+            // can gather its words from several): the similarity of the passage's best sentence,
+            // with the word overlap with that passage for a strongly similar claim, and with that
+            // sentence and its neighbours for a less similar one ("…little effect on noradrenaline
+            // receptors, but it does have a sedating effect on sleep…" is 0.56 similar to "It has
+            // little effect on noradrenaline… receptors" and takes its other words from elsewhere).
             let polarity = negated(&claim);
-            let similarity = valid
-                .iter()
-                .flat_map(|&n| source_sentences[n - 1].iter().zip(source_vectors[n - 1]))
-                .filter(|(text, _)| !text.trim_end().ends_with('?') && negated(text) == polarity)
-                .map(|(_, v)| cosine(claim_vector, v))
-                .fold(f32::MIN, f32::max);
-            let overlap = word_overlap(&claim, &cited_text);
-            sentence.support = Some(similarity.max(-1.0));
             let t = self.thresholds;
-            let supported = (similarity >= t.strong_similarity && overlap >= t.strong_overlap)
-                || (similarity >= t.similarity && overlap >= t.overlap);
+            let (mut similarity, mut overlap, mut supported) = (f32::MIN, 0.0f32, false);
+            let mut windows: Vec<String> = Vec::new();
+            for &n in &valid {
+                let list = &source_sentences[n - 1];
+                let best = list
+                    .iter()
+                    .zip(source_vectors[n - 1])
+                    .enumerate()
+                    .filter(|(_, (text, _))| !text.trim_end().ends_with('?') && negated(text) == polarity)
+                    .map(|(i, (_, v))| (i, cosine(claim_vector, v)))
+                    .fold(None, |best: Option<(usize, f32)>, (i, s)| match best {
+                        Some((_, b)) if b >= s => best,
+                        _ => Some((i, s)),
+                    });
+                let Some((best, passage_similarity)) = best else { continue };
+                let passage_overlap = word_overlap(&claim, &sources[n - 1].text);
+                let window = list[best.saturating_sub(1)..(best + 2).min(list.len())].join(" ");
+                let window_overlap = word_overlap(&claim, &window);
+                windows.push(window);
+                supported |= (passage_similarity >= t.strong_similarity && passage_overlap >= t.strong_overlap)
+                    || (passage_similarity >= t.similarity && window_overlap >= t.overlap);
+                if passage_similarity > similarity {
+                    similarity = passage_similarity;
+                    overlap = if passage_similarity >= t.strong_similarity { passage_overlap } else { window_overlap };
+                }
+            }
+            let similarity = similarity.max(-1.0);
+            sentence.support = Some(similarity);
             let unsupported_clause = supported
                 .then(|| {
                     clauses(&claim)
                         .into_iter()
-                        .find(|c| terms(c).len() >= 3 && word_overlap(c, &cited_text) < t.clause_overlap)
+                        .find(|c| terms(c).len() >= 2 && windows.iter().all(|w| word_overlap(c, w) < t.clause_overlap))
                 })
                 .flatten();
             if let Some(clause) = unsupported_clause {
@@ -293,6 +333,29 @@ impl Verifier<'_> {
             .map(|q| format!("\"{}\" does not appear in the cited passage", q.text))
     }
 
+    /// Names a sentence may use that its cited passage need not contain: the drugs of the
+    /// question, the labels of the sources (drug and section), and any drug the catalogs find
+    /// in the claim (those are checked by [`Self::foreign_drug`]).
+    fn names(
+        &self,
+        claim: &str,
+        question_drugs: &[ResolvedDrug],
+        sources: &[Source],
+    ) -> std::collections::HashSet<String> {
+        let mut names: Vec<String> = Vec::new();
+        for d in question_drugs {
+            names.extend([d.title.clone(), d.matched.clone(), d.slug.clone()]);
+        }
+        // The prompt's labels of its sources ("Doxycycline (FAQs)"), when echoed, are bookkeeping.
+        names.extend(sources.iter().flat_map(|s| [s.drug.clone(), s.section.clone()]));
+        for d in self.catalogs.iter().flat_map(|c| c.resolve(claim).drugs) {
+            if d.how != crate::retrieve::MatchKind::Fuzzy {
+                names.extend([d.title, d.matched]);
+            }
+        }
+        names.iter().flat_map(|n| word_forms(n)).collect()
+    }
+
     fn foreign_drug(&self, claim: &str, cited: &str, question_drugs: &[ResolvedDrug]) -> Option<String> {
         let cited_lower = cited.to_lowercase();
         self.catalogs
@@ -308,13 +371,118 @@ impl Verifier<'_> {
     }
 }
 
+/// The quantities of each part of the claim (see [`parts`]) must appear together in one
+/// sentence of the cited passages: "2 doses of Heplisav-B at 0, 1 and 6 months" takes its
+/// numbers from two products' schedules, each of which is in the passage.
+pub fn numbers_apart<'s>(claim: &str, cited_sentences: impl Iterator<Item = &'s str>) -> Option<String> {
+    let available: Vec<Vec<Quantity>> = cited_sentences.map(quantities).collect();
+    parts(claim).into_iter().find_map(|part| {
+        let wanted = quantities(part);
+        let together =
+            wanted.is_empty() || available.iter().any(|sentence| wanted.iter().all(|q| supported(q, sentence)));
+        (!together).then(|| {
+            let listed: Vec<String> = wanted
+                .iter()
+                .map(|q| format!("\"{}\"", q.text.trim_matches(|c: char| !c.is_alphanumeric() && c != '%')))
+                .collect();
+            format!("{} do not appear together in one sentence of the cited passage", listed.join(", "))
+        })
+    })
+}
+
+/// The words of `text` for [`unknown_word`]: lower case, contractions cut ("doesn't" →
+/// "does"), with each part of a hyphenated word as well as the whole.
+fn word_forms(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase().replace('’', "'");
+    let mut out = Vec::new();
+    for raw in lower.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'')) {
+        let word = raw.split("n't").next().and_then(|w| w.split('\'').next()).unwrap_or("").trim_matches('-');
+        if word.is_empty() {
+            continue;
+        }
+        out.push(word.to_string());
+        if word.contains('-') {
+            out.extend(word.split('-').filter(|p| !p.is_empty()).map(str::to_string));
+        }
+    }
+    out
+}
+
+/// British and American spellings alike: "diarrhoea", "haemodialysis", "anaemia" →
+/// "diarrhea", "hemodialysis", "anemia".
+fn fold_spelling(word: &str) -> String {
+    word.replace("ae", "e").replace("oe", "e")
+}
+
+/// A word's stem for matching inflections and derivations: "sedating", "sedation" and
+/// "sedative" → "sedat"; "drowsiness" and "drowsy" → "drowsy"; "doses" and "dose" → "dose".
+fn stem(word: &str) -> String {
+    const SUFFIXES: &[&str] = &[
+        "ations", "ation", "ating", "ated", "ates", "ate", "ings", "ing", "edly", "ed", "ness", "ities", "ity", "ives",
+        "ive", "ions", "ion", "ly", "es", "s", "e",
+    ];
+    let mut base = fold_spelling(word);
+    if let Some(cut) = SUFFIXES.iter().find_map(|s| base.strip_suffix(s).filter(|b| b.chars().count() >= 4)) {
+        base = cut.to_string();
+    }
+    if base.chars().count() > 4 && base.ends_with('e') {
+        base.pop();
+    }
+    if base.ends_with('i') {
+        base.pop();
+        base.push('y');
+    }
+    base
+}
+
+/// The first word of `claim` that is neither in `passage` (allowing for inflection and
+/// spelling), nor a common English word (`known`), nor one of `names` (drug names, see
+/// [`Verifier::names`]), nor a number or unit. Sentence embeddings read a garbled or
+/// invented term as its near neighbour: "Keep antacrolls, calcium… away from your dose" is
+/// 0.96 similar to the passage's "Keep antacids, calcium…".
+pub fn unknown_word(
+    claim: &str,
+    passage: &str,
+    names: &std::collections::HashSet<String>,
+    known: &dyn Fn(&str) -> bool,
+) -> Option<String> {
+    let mut in_passage: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for w in word_forms(passage) {
+        in_passage.insert(fold_spelling(&w));
+        in_passage.insert(stem(&w));
+    }
+    let present = |w: &str| {
+        in_passage.contains(&fold_spelling(w))
+            || in_passage.contains(&stem(w))
+            || names.contains(w)
+            || w.chars().any(|c| c.is_ascii_digit())
+            || w.chars().count() < 3
+            || unit_of(w).is_some()
+            || known(w)
+            || known(&stem(w))
+            || known(&format!("{}e", stem(w)))
+    };
+    word_forms(claim).into_iter().find(|w| {
+        // A hyphenated word is known when it is whole in the passage or each of its parts is.
+        !present(w) && (!w.contains('-') || w.split('-').any(|p| !p.is_empty() && !present(p)))
+    })
+}
+
+/// A sentence cut at its clauses: the first part, then each of [`clauses`].
+pub fn parts(sentence: &str) -> Vec<&str> {
+    let rest = clauses(sentence);
+    let first_end = rest.first().map_or(sentence.len(), |c| c.as_ptr() as usize - sentence.as_ptr() as usize - 1);
+    std::iter::once(&sentence[..first_end]).chain(rest).collect()
+}
+
 /// The parts of a sentence after its first: split at semicolons and at a comma followed
 /// by a word that adds a clause ("…sulfide, which can cause heartburn").
 pub fn clauses(sentence: &str) -> Vec<&str> {
-    const JOINERS: &[&str] = &["which", "but", "and", "so", "because", "while", "although", "whereas", "or"];
+    const JOINERS: &[&str] =
+        &["which", "but", "and", "so", "because", "while", "although", "whereas", "or", "especially", "particularly"];
     let mut cuts: Vec<usize> = Vec::new();
     for (i, c) in sentence.char_indices() {
-        let rest = &sentence[i + 1..];
+        let rest = &sentence[i + c.len_utf8()..];
         let joins = c == ',' && {
             let next = rest.trim_start().split(|ch: char| !ch.is_alphabetic()).next().unwrap_or("");
             JOINERS.contains(&next.to_lowercase().as_str())
@@ -375,6 +543,7 @@ mod tests {
             [" which can cause heartburn", " it is harmless."]
         );
         assert!(clauses("Keep calcium, iron and zinc away from your dose.").is_empty());
+        assert_eq!(clauses("Do not drive, especially with sleep apnoea."), [" especially with sleep apnoea."]);
     }
 
     #[test]
@@ -427,6 +596,75 @@ mod tests {
         assert_eq!(s, [("It is a cream.".to_string(), vec![2]), ("Apply at night.".to_string(), vec![1])]);
         let s = split_cited("It is a cream [1]. [2]");
         assert_eq!(s, [("It is a cream.".to_string(), vec![1, 2])]);
+    }
+
+    #[test]
+    fn numbers_must_appear_together_in_one_sentence() {
+        let passage = [
+            "Vaxirex (20 years and older): 20 mcg at 0, 1 and 6 months.",
+            "Immunova: 20 mcg at 0 and 1 month (2 doses).",
+        ];
+        let apart = |claim: &str| numbers_apart(claim, passage.iter().copied());
+        assert!(apart("Immunova is 2 doses at 0, 1 and 6 months.").is_some());
+        assert!(apart("Immunova is 2 doses at 0 and 1 month.").is_none());
+        assert!(apart("Vaxirex is 20 mcg at 0, 1 and 6 months.").is_none());
+        // Each clause may take its numbers from its own sentence.
+        assert!(apart("Vaxirex is given at 0, 1 and 6 months; Immunova is 2 doses.").is_none());
+        assert!(apart("It has no numbers.").is_none());
+    }
+
+    #[test]
+    fn sentences_are_cut_into_parts() {
+        assert_eq!(
+            parts("Take it daily, but not with milk; store it cold."),
+            ["Take it daily", " but not with milk", " store it cold."]
+        );
+        assert_eq!(parts("No cuts here."), ["No cuts here."]);
+        // Multi-byte characters before a cut.
+        assert_eq!(parts("Dosage › Adults, which vary"), ["Dosage › Adults", " which vary"]);
+    }
+
+    #[test]
+    fn stems_match_inflections() {
+        for (a, b) in [
+            ("sedating", "sedation"),
+            ("sedative", "sedate"),
+            ("drowsy", "drowsiness"),
+            ("doses", "dose"),
+            ("urination", "urinate"),
+            ("lightening", "lighten"),
+            ("allergies", "allergy"),
+            ("diarrhoea", "diarrhea"),
+            ("haemodialysis", "hemodialysis"),
+        ] {
+            assert_eq!(stem(a), stem(b), "{a} {b}");
+        }
+        for (a, b) in [("antacrolls", "antacids"), ("doxycetabs", "doxycycline"), ("hypertension", "hypotension")] {
+            assert_ne!(stem(a), stem(b), "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn unknown_words_are_found() {
+        // A stand-in for the embedder's vocabulary.
+        let common = [
+            "keep", "calcium", "iron", "away", "from", "your", "dose", "at", "least", "hours", "it", "does", "not",
+            "make", "you", "may", "cause", "in", "some", "people", "and", "the", "a", "with", "take",
+        ];
+        let known = |w: &str| common.contains(&w);
+        let passage = "Keep antacids, calcium and iron at least 2 hours away from your doxycycline dose. It may \
+                       cause drowsiness and diarrhoea. Toll-like receptor 7.";
+        let names: std::collections::HashSet<String> = ["tetracyn".to_string()].into();
+        let unknown = |claim: &str| unknown_word(claim, passage, &names, &known);
+        assert_eq!(unknown("Keep antacrolls, calcium and iron away from your dose.").as_deref(), Some("antacrolls"));
+        assert_eq!(unknown("It may cause NMDA drowsiness.").as_deref(), Some("nmda"));
+        assert_eq!(unknown("Keep antacids 2 hours away from your doxycycline dose."), None);
+        // Inflections, the other spelling, contractions, numbers and units, hyphenated words
+        // and the names of the drugs asked about.
+        assert_eq!(unknown("It may make you drowsy and cause diarrhea."), None);
+        assert_eq!(unknown("It doesn't cause drowsiness in 250 mg doses."), None);
+        assert_eq!(unknown("Take Tetracyn with toll-like receptor 7."), None);
+        assert_eq!(unknown("Take it with toll-free receptor 7.").as_deref(), Some("toll-free"));
     }
 
     #[test]
