@@ -506,8 +506,8 @@ fn attend_run(qs: &[f32], keys: &[half::f16], values: &[half::f16], head_dim: us
         }
     }
     let scale = 1.0 / (head_dim as f32).sqrt();
-    let (keys, values) = (keys.iter().map(|k| k.to_f32()).collect::<Vec<_>>(), values.iter().map(|v| v.to_f32()));
-    let values: Vec<f32> = values.collect();
+    use half::slice::HalfFloatSliceExt;
+    let (keys, values) = (keys.to_f32_vec(), values.to_f32_vec());
     for (q, out) in qs.chunks_exact(head_dim).zip(partial.chunks_exact_mut(head_dim + 2)) {
         let mut scores: Vec<f32> = keys.chunks_exact(head_dim).map(|k| dot(q, k) * scale).collect();
         let max = scores.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
