@@ -43,7 +43,8 @@ pub struct Engine {
     /// The bundled library first (when indexed), then imported ones by name.
     libraries: Vec<Library>,
     /// One generation at a time: a second `ask` waits for the first.
-    generator: Mutex<Option<Llm>>,
+    /// The answer model, with its citation marker tokens.
+    generator: Mutex<Option<(Llm, std::sync::Arc<answer::cite::MarkerTokens>)>>,
 }
 
 /// The generator model shipped with DrugChatter.
@@ -95,7 +96,8 @@ impl Engine {
             tracing::warn!("could not prepare the instruction prompt: {e}");
         }
         let id = llm.id.clone();
-        *self.generator.lock().unwrap_or_else(|e| e.into_inner()) = Some(llm);
+        let markers = std::sync::Arc::new(answer::cite::MarkerTokens::new(llm.tokenizer(), llm.stop_tokens()));
+        *self.generator.lock().unwrap_or_else(|e| e.into_inner()) = Some((llm, markers));
         Ok(id)
     }
 
@@ -295,7 +297,7 @@ impl Engine {
         let mut generated = false;
         let mut generator = self.generator.lock().unwrap_or_else(|e| e.into_inner());
         let sources = match generator.as_mut() {
-            Some(llm) => {
+            Some((llm, markers)) => {
                 let count = |turn: &str| llm.count_tokens(&llm.chat_prompt(answer::prompt::SYSTEM, turn));
                 let sources = answer::prompt::fit(&question, sources, options.prompt_budget, &count);
                 let prompt = llm.chat_prompt(answer::prompt::SYSTEM, &answer::prompt::user_turn(&question, &sources));
@@ -313,9 +315,9 @@ impl Engine {
                     sources
                 } else {
                     let params = GenerationParams { max_tokens: options.max_tokens, ..Default::default() };
-                    let mut cite = options.constrain_citations.then(|| {
-                        answer::cite::CitationConstraint::new(llm.tokenizer(), llm.stop_tokens(), sources.len())
-                    });
+                    let mut cite = options
+                        .constrain_citations
+                        .then(|| answer::cite::CitationConstraint::new(markers.clone(), sources.len()));
                     let constraint = cite.as_mut().map(|c| c as &mut dyn llm::LogitsConstraint);
                     let generation = llm.generate_constrained(&prompt, &params, constraint, on_text)?;
                     if let Some(cite) = &cite {

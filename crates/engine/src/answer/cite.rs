@@ -11,8 +11,9 @@
 
 use crate::llm::LogitsConstraint;
 
-/// The vocabulary as text, and the few tokens a marker is made of.
-pub struct CitationConstraint {
+/// The vocabulary as text, and the few tokens a marker is made of: one per model, built
+/// when it loads (decoding ~50,000 tokens is not work for every question).
+pub struct MarkerTokens {
     /// Each token's text (spaces and line breaks decoded; other bytes approximate).
     vocab: Vec<String>,
     stop_tokens: Vec<u32>,
@@ -23,6 +24,11 @@ pub struct CitationConstraint {
     digits: [Option<u32>; 10],
     /// Tokens that close a marker: `]`, `].`, `],` …
     close: Vec<u32>,
+}
+
+/// One answer's constraint over the model's [`MarkerTokens`].
+pub struct CitationConstraint {
+    tokens: std::sync::Arc<MarkerTokens>,
     /// How many sources the answer may cite (`[1]`..`[sources]`).
     sources: usize,
     /// The decoded text of the tokens generated so far.
@@ -32,16 +38,16 @@ pub struct CitationConstraint {
     pub forced: usize,
 }
 
-impl CitationConstraint {
-    /// For a model's tokenizer: `stop_tokens` end its turn; `sources` passages are numbered.
-    pub fn new(tokenizer: &tokenizers::Tokenizer, stop_tokens: &[u32], sources: usize) -> CitationConstraint {
+impl MarkerTokens {
+    /// For a model's tokenizer: `stop_tokens` end its turn.
+    pub fn new(tokenizer: &tokenizers::Tokenizer, stop_tokens: &[u32]) -> MarkerTokens {
         let size = tokenizer.get_vocab_size(true);
         let vocab = (0..size as u32).map(|id| tokenizer.id_to_token(id).map(|t| token_text(&t)).unwrap_or_default());
-        Self::from_vocab(vocab.collect(), stop_tokens, sources)
+        Self::from_vocab(vocab.collect(), stop_tokens)
     }
 
     /// From each token's text (index = token id).
-    pub fn from_vocab(vocab: Vec<String>, stop_tokens: &[u32], sources: usize) -> CitationConstraint {
+    pub fn from_vocab(vocab: Vec<String>, stop_tokens: &[u32]) -> MarkerTokens {
         let find = |wanted: &str| vocab.iter().position(|t| t == wanted).map(|i| i as u32);
         let mut digits = [None; 10];
         for (d, slot) in digits.iter_mut().enumerate() {
@@ -55,23 +61,26 @@ impl CitationConstraint {
             })
             .map(|(i, _)| i as u32)
             .collect();
-        CitationConstraint {
+        MarkerTokens {
             open_spaced: find(" ["),
             open: find("["),
             digits,
             close,
             stop_tokens: stop_tokens.to_vec(),
             vocab,
-            sources,
-            text: String::new(),
-            seen: 0,
-            forced: 0,
         }
     }
 
     /// Whether the tokenizer has what a marker is made of; without it the constraint does nothing.
     pub fn usable(&self) -> bool {
         (self.open_spaced.is_some() || self.open.is_some()) && self.digits[1].is_some() && !self.close.is_empty()
+    }
+}
+
+impl CitationConstraint {
+    /// For an answer over `sources` numbered passages.
+    pub fn new(tokens: std::sync::Arc<MarkerTokens>, sources: usize) -> CitationConstraint {
+        CitationConstraint { tokens, sources, text: String::new(), seen: 0, forced: 0 }
     }
 
     fn catch_up(&mut self, generated: &[u32]) {
@@ -80,7 +89,7 @@ impl CitationConstraint {
             self.seen = 0;
         }
         for &id in &generated[self.seen..] {
-            if let Some(t) = self.vocab.get(id as usize) {
+            if let Some(t) = self.tokens.vocab.get(id as usize) {
                 self.text.push_str(t);
             }
         }
@@ -89,8 +98,8 @@ impl CitationConstraint {
 
     /// Whether `token` (the likeliest next one) would end the sentence being written.
     fn ends_sentence(&self, token: u32) -> bool {
-        let Some(t) = self.vocab.get(token as usize) else { return false };
-        if self.stop_tokens.contains(&token) || t.contains('\n') {
+        let Some(t) = self.tokens.vocab.get(token as usize) else { return false };
+        if self.tokens.stop_tokens.contains(&token) || t.contains('\n') {
             return true;
         }
         // A full stop already written ends the sentence once a space follows: after a digit
@@ -136,22 +145,21 @@ fn token_text(token: &str) -> String {
 
 impl LogitsConstraint for CitationConstraint {
     fn constrain(&mut self, generated: &[u32], logits: &mut [f32]) {
-        if !self.usable() {
+        if !self.tokens.usable() {
             return;
         }
         self.catch_up(generated);
         let trimmed = self.text.trim_end_matches(' ');
         // Inside a marker: a source that exists, then the closing bracket.
         if self.text.ends_with('[') {
-            let digits: Vec<u32> = (1..=self.sources.min(9)).filter_map(|d| self.digits[d]).collect();
+            let digits: Vec<u32> = (1..=self.sources.min(9)).filter_map(|d| self.tokens.digits[d]).collect();
             Self::allow_only(logits, &digits);
             return;
         }
         if let Some(open) = trimmed.rfind('[') {
             let inner = &trimmed[open + 1..];
             if !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()) && trimmed.len() == self.text.len() {
-                let close = self.close.clone();
-                Self::allow_only(logits, &close);
+                Self::allow_only(logits, &self.tokens.close);
                 return;
             }
         }
@@ -168,9 +176,9 @@ impl LogitsConstraint for CitationConstraint {
             return;
         }
         let open = if self.text.ends_with(char::is_whitespace) {
-            self.open.or(self.open_spaced)
+            self.tokens.open.or(self.tokens.open_spaced)
         } else {
-            self.open_spaced.or(self.open)
+            self.tokens.open_spaced.or(self.tokens.open)
         };
         if let Some(open) = open {
             self.forced += 1;
@@ -190,7 +198,8 @@ mod tests {
     ];
 
     fn constraint(sources: usize) -> CitationConstraint {
-        CitationConstraint::from_vocab(VOCAB.iter().map(|s| s.to_string()).collect(), &[0], sources)
+        let tokens = MarkerTokens::from_vocab(VOCAB.iter().map(|s| s.to_string()).collect(), &[0]);
+        CitationConstraint::new(std::sync::Arc::new(tokens), sources)
     }
 
     fn id(token: &str) -> u32 {
