@@ -76,6 +76,15 @@ fn check_about(
     verifier.check(output, sources, drugs).unwrap().into_iter().map(|s| (s.text, s.status, s.reason)).collect()
 }
 
+/// A crafted false positive: the old rules accepted `claim` citing source [1]; now it is
+/// dropped, for a reason that mentions `reason`.
+fn assert_false_positive_dropped(claim: &str, sources: &[Source], reason: &str) {
+    assert!(accepted_before(claim, &[&sources[0]]), "no longer reproduces the false positive");
+    let checked = check_against(&format!("{claim} [1]"), sources);
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+    assert!(checked[0].2.as_deref().unwrap().contains(reason), "{checked:?}");
+}
+
 /// What the verifier accepted before support had to come from one passage, numbers from one
 /// sentence and words from the passage or common English: the best similarity to any cited
 /// sentence, word overlap with the cited passages joined, every number anywhere in them. The
@@ -204,11 +213,7 @@ fn schedules() -> Vec<Source> {
 fn numbers_from_two_schedules_are_dropped() {
     // Every number is in the passage, but "0, 1 and 6 months" is another product's schedule.
     let claim = "Adults 18 years and older get 2 doses of Immunova at 0, 1 and 6 months.";
-    let sources = schedules();
-    assert!(accepted_before(claim, &[&sources[0]]), "no longer reproduces the false positive");
-    let checked = check_against(&format!("{claim} [1]"), &sources);
-    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
-    assert!(checked[0].2.as_deref().unwrap().contains("together"), "{checked:?}");
+    assert_false_positive_dropped(claim, &schedules(), "together");
 }
 
 #[test]
@@ -262,11 +267,7 @@ fn words_gathered_from_several_cited_passages_are_not_support() {
 #[test]
 fn an_invented_term_in_a_near_copy_is_dropped() {
     let claim = "Calmaxine has little effect on dopamine, histamine or NMDA receptors.";
-    let sources = mechanism();
-    assert!(accepted_before(claim, &[&sources[0]]), "no longer reproduces the false positive");
-    let checked = check_against(&format!("{claim} [1]"), &sources);
-    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
-    assert!(checked[0].2.as_deref().unwrap().contains("nmda"), "{checked:?}");
+    assert_false_positive_dropped(claim, &mechanism(), "nmda");
 }
 
 fn interactions() -> Vec<Source> {
@@ -283,11 +284,7 @@ fn interactions() -> Vec<Source> {
 #[test]
 fn a_garbled_word_in_a_near_copy_is_dropped() {
     let claim = "Keep antacrolls, calcium and iron tablets at least 2 hours apart from your doxycycline dose.";
-    let sources = interactions();
-    assert!(accepted_before(claim, &[&sources[0]]), "no longer reproduces the false positive");
-    let checked = check_against(&format!("{claim} [1]"), &sources);
-    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
-    assert!(checked[0].2.as_deref().unwrap().contains("antacrolls"), "{checked:?}");
+    assert_false_positive_dropped(claim, &interactions(), "antacrolls");
 }
 
 #[test]
@@ -328,9 +325,5 @@ fn a_short_invented_clause_after_a_copied_sentence_is_dropped() {
     // A clause must come from around the sentence the whole copies, not from elsewhere in the passage.
     let claim =
         "Calmaxine has little effect on dopamine or histamine receptors, especially after a full effect on mood.";
-    let sources = mechanism();
-    assert!(accepted_before(claim, &[&sources[0]]), "no longer reproduces the false positive");
-    let checked = check_against(&format!("{claim} [1]"), &sources);
-    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
-    assert!(checked[0].2.as_deref().unwrap().contains("especially"), "{checked:?}");
+    assert_false_positive_dropped(claim, &mechanism(), "especially");
 }
