@@ -1,11 +1,14 @@
-//! The arithmetic of one decoding step on plain slices: Q8_0 matrix-vector products and
-//! attention split between both cores, and the small vector ops between them.
+//! The arithmetic of one decoding step on plain slices: quantized (Q4_1 or Q8_0)
+//! matrix-vector products and attention over the f16 KV cache, split between both cores, and
+//! the small vector ops between them (norms, SwiGLU, rotations, a vectorised exp), which the
+//! prompt path shares.
 //!
 //! A decoding step is ~120 small products and ~600 tiny vector ops. Through candle tensors
-//! each op allocates, checks shapes and dispatches to one of two thread pools (rayon for
+//! each op allocated, checked shapes and went to one of two thread pools (rayon for
 //! element-wise ops, candle's barrier pool for quantized products); profiling showed the
-//! main thread spending a third of decoding waiting at barriers. Here the heavy work runs on
-//! the barrier pool alone and everything else runs inline on the calling thread.
+//! main thread spending a third of decoding waiting at barriers. Here the heavy work splits
+//! by work stealing on one pool ([`on_pool`]) and everything else runs inline on the
+//! calling thread.
 
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::Tensor;
