@@ -327,3 +327,61 @@ fn a_short_invented_clause_after_a_copied_sentence_is_dropped() {
         "Calmaxine has little effect on dopamine or histamine receptors, especially after a full effect on mood.";
     assert_false_positive_dropped(claim, &mechanism(), "especially");
 }
+
+/// One FAQ passage (invented drug).
+fn faq(text: &str) -> Vec<Source> {
+    vec![source(1, "Calmaxine", "FAQs", SectionKind::Faqs, text)]
+}
+
+#[test]
+fn a_copied_yes_or_no_is_dropped_and_quoted_with_its_question() {
+    // The FAQ asks "Can I drive?"; a user asking "…drowsy enough that I shouldn't drive?"
+    // would read the copied "No" the other way round.
+    let sources =
+        faq("Q: Can I drive after taking Calmaxine?\nA: No, not until you know how it affects you. It causes marked \
+         drowsiness and slows reaction time.");
+    assert_false_positive_dropped("No, not until you know how it affects you.", &sources, "yes or no");
+    // A statement that opens with "No" is not an answer.
+    assert_verified(&check_against(
+        "No more than one dose a day is needed [1].",
+        &faq("No more than one dose a day is needed for sleep."),
+    ));
+    // The fallback quotes the answer with the question it answers.
+    let question = embedder().embed_one("Does Calmaxine make you drowsy enough that I shouldn't drive?").unwrap();
+    let quoted = drugchatter_engine::answer::extractive::extract(embedder(), &question, &[], &sources, 4).unwrap();
+    let texts: Vec<&str> = quoted.iter().map(|s| s.text.as_str()).collect();
+    assert!(
+        texts.contains(&"Can I drive after taking Calmaxine? No, not until you know how it affects you."),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn a_near_copy_that_adds_a_thought_in_common_words_is_dropped() {
+    let sources = faq("Dyrafen is combined with simethicone in OTC products for diarrhoea with gas and bloating.");
+    let claim = "Dyrafen is sometimes combined with simethicone for treating diarrhoea caused by gas and bloating.";
+    assert_false_positive_dropped(claim, &sources, "adds words");
+}
+
+#[test]
+fn words_joined_from_apart_in_the_passage_are_dropped() {
+    let sources =
+        faq("Q: What if I miss my weekly Ostavan dose?\nA: Take one tablet on the morning after you remember, then \
+         return to your usual weekly day. Never take two tablets on the same day.");
+    assert_false_positive_dropped("Take one tablet on the morning of your usual day.", &sources, "apart");
+    // Reordered and shortened lists keep their words close enough.
+    assert_verified(&check_against(
+        "Take one tablet on the morning after you remember [1]. Never take two tablets on the same day [1].",
+        &sources,
+    ));
+}
+
+#[test]
+fn a_word_turned_into_its_opposite_is_dropped() {
+    let sources = faq("Bismolin can turn the tongue and stools black, which is harmless.");
+    assert_false_positive_dropped(
+        "Bismolin can turn the tongue and stools black, which is harmful.",
+        &sources,
+        "harmless",
+    );
+}

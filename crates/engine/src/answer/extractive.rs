@@ -22,14 +22,25 @@ pub fn extract(
     let focused = sources.iter().any(on_topic);
     let mut candidates: Vec<(usize, String)> = Vec::new();
     for (i, source) in sources.iter().enumerate().filter(|(_, s)| !focused || on_topic(s)) {
+        let mut question: Option<&str> = None;
         for sentence in crate::text::sentences(&source.text) {
             // FAQ passages are "Q: question\nA: answer"; the question is not an answer.
-            if sentence.starts_with("Q: ") || sentence.ends_with('?') || super::prompt::addresses_the_model(sentence) {
+            if sentence.starts_with("Q: ") || sentence.ends_with('?') {
+                question = Some(sentence.trim_start_matches("Q: ").trim());
+                continue;
+            }
+            if super::prompt::addresses_the_model(sentence) {
                 continue;
             }
             let sentence = sentence.trim_start_matches("A: ").trim();
-            if sentence.split_whitespace().count() >= MIN_WORDS {
-                candidates.push((i, sentence.to_string()));
+            // A bare "No, not until…" answers the FAQ's question, which is quoted with it.
+            let quoted = match (super::verify::answers_yes_or_no(sentence), question) {
+                (false, _) => sentence.to_string(),
+                (true, Some(question)) => format!("{question} {sentence}"),
+                (true, None) => continue,
+            };
+            if quoted.split_whitespace().count() >= MIN_WORDS {
+                candidates.push((i, quoted));
             }
         }
     }

@@ -13,7 +13,7 @@ use super::numbers::{quantities, supported, unit_of, Quantity};
 use super::{AnswerSentence, SentenceStatus, Source};
 use crate::embed::{cosine, Embedder};
 use crate::error::Result;
-use crate::index::lexical::terms;
+use crate::index::lexical::{is_stopword, terms};
 use crate::retrieve::{DrugCatalog, ResolvedDrug};
 
 /// Support thresholds, calibrated on the eval set (see BENCHMARKS.md).
@@ -40,6 +40,19 @@ pub struct Thresholds {
     /// appended stays similar as a whole ("…black bismuth sulfide, which can be harmful if
     /// consumed" where the passage says it is harmless).
     pub clause_overlap: f32,
+    /// The most content words a sentence may have that its supporting passage lacks
+    /// (allowing for inflection, spelling, names and numbers). The 135M model's correct
+    /// sentences are near-copies that change a word or two ("turning on" for "switches on");
+    /// its unsupported ones that pass every other check add a whole thought in common words:
+    /// "…, it may be a sign of an underlying condition", "…diarrhoea caused by gas" where the
+    /// passage has "diarrhoea with gas".
+    pub novel_words: usize,
+    /// The most content words of the passage that may lie between two neighbouring content
+    /// words of one stretch of the claim (a stretch ends at a comma, semicolon, "and", "or",
+    /// "but"). Joining words that are apart in the passage changes what it says: "Take one
+    /// tablet on the morning of your usual day" from "…on the morning after you remember,
+    /// then return to your usual weekly day".
+    pub apart: usize,
 }
 
 impl Default for Thresholds {
@@ -50,6 +63,8 @@ impl Default for Thresholds {
             overlap: 0.6,
             strong_overlap: 0.25,
             clause_overlap: 0.5,
+            novel_words: 2,
+            apart: 2,
         }
     }
 }
@@ -250,14 +265,15 @@ impl Verifier<'_> {
                 continue;
             }
             let cited_text: String = valid.iter().map(|&n| sources[n - 1].text.as_str()).collect::<Vec<_>>().join("\n");
+            let names = self.names(&claim, question_drugs, sources);
             let cited_sentences = valid.iter().flat_map(|&n| source_sentences[n - 1].iter().map(String::as_str));
-            if let Some(reason) = self
-                .unsupported_number(&claim, &cited_text)
+            if let Some(reason) = answers_yes_or_no(&claim)
+                .then(|| "answers yes or no, which its passage said to another question".to_string())
+                .or_else(|| self.unsupported_number(&claim, &cited_text))
                 .or_else(|| numbers_apart(&claim, cited_sentences))
                 .or_else(|| self.foreign_drug(&claim, &cited_text, question_drugs))
                 .or_else(|| {
-                    let names = self.names(&claim, question_drugs, sources);
-                    unknown_word(&claim, &cited_text, &names, &|w| self.embedder.knows_word(w))
+                    unknown_word(&claim, &PassageWords::new(&cited_text), &names, &|w| self.embedder.knows_word(w))
                         .map(|w| format!("\"{w}\" is neither in the cited passage nor a common word"))
                 })
             {
@@ -278,6 +294,8 @@ impl Verifier<'_> {
             let t = self.thresholds;
             let (mut similarity, mut overlap, mut supported) = (f32::MIN, 0.0f32, false);
             let mut windows: Vec<String> = Vec::new();
+            // The words the claim adds to the cited passage that adds the fewest.
+            let mut fewest_novel: Option<(Vec<String>, usize)> = None;
             for &n in &valid {
                 let list = &source_sentences[n - 1];
                 let best = list
@@ -295,8 +313,16 @@ impl Verifier<'_> {
                 let window = list[best.saturating_sub(1)..(best + 2).min(list.len())].join(" ");
                 let window_overlap = word_overlap(&claim, &window);
                 windows.push(window);
-                supported |= (passage_similarity >= t.strong_similarity && passage_overlap >= t.strong_overlap)
+                let passage_supports = (passage_similarity >= t.strong_similarity
+                    && passage_overlap >= t.strong_overlap)
                     || (passage_similarity >= t.similarity && window_overlap >= t.overlap);
+                if passage_supports {
+                    let novel = novel_words(&claim, &PassageWords::new(&sources[n - 1].text), &names);
+                    if fewest_novel.as_ref().is_none_or(|(f, _)| novel.len() < f.len()) {
+                        fewest_novel = Some((novel, n));
+                    }
+                }
+                supported |= passage_supports;
                 if passage_similarity > similarity {
                     similarity = passage_similarity;
                     overlap = if passage_similarity >= t.strong_similarity { passage_overlap } else { window_overlap };
@@ -311,9 +337,23 @@ impl Verifier<'_> {
                         .find(|c| terms(c).len() >= 2 && windows.iter().all(|w| word_overlap(c, w) < t.clause_overlap))
                 })
                 .flatten();
+            let (novel, supporting) = fewest_novel.unwrap_or_default();
+            let reversed = valid.iter().find_map(|&n| reversed_word(&novel, &PassageWords::new(&sources[n - 1].text)));
+            let apart =
+                (supporting > 0).then(|| apart_words(&claim, &sources[supporting - 1].text, &names, t.apart)).flatten();
             if let Some(clause) = unsupported_clause {
                 sentence.status = SentenceStatus::Unverified;
                 sentence.reason = Some(format!("\"{}\" is not in the cited passage", clause.trim()));
+            } else if let Some((said, passage_says)) = reversed {
+                sentence.status = SentenceStatus::Unverified;
+                sentence.reason = Some(format!("says \"{said}\" where the cited passage says \"{passage_says}\""));
+            } else if let Some((first, second)) = apart {
+                sentence.status = SentenceStatus::Unverified;
+                sentence.reason =
+                    Some(format!("joins \"{first}\" and \"{second}\", which are apart in the cited passage"));
+            } else if supported && novel.len() > t.novel_words {
+                sentence.status = SentenceStatus::Unverified;
+                sentence.reason = Some(format!("adds words the cited passage does not have: {}", novel.join(", ")));
             } else if !supported {
                 sentence.status = SentenceStatus::Unverified;
                 sentence.reason = Some(format!(
@@ -419,7 +459,7 @@ fn fold_spelling(word: &str) -> String {
 fn stem(word: &str) -> String {
     const SUFFIXES: &[&str] = &[
         "ations", "ation", "ating", "ated", "ates", "ate", "ings", "ing", "edly", "ed", "ness", "ities", "ity", "ives",
-        "ive", "ions", "ion", "ly", "es", "s", "e",
+        "ive", "ions", "ion", "ancy", "ant", "ly", "es", "s", "e",
     ];
     let mut base = fold_spelling(word);
     if let Some(cut) = SUFFIXES.iter().find_map(|s| base.strip_suffix(s).filter(|b| b.chars().count() >= 4)) {
@@ -435,6 +475,44 @@ fn stem(word: &str) -> String {
     base
 }
 
+/// The words of a passage as the word checks look them up: each word, spelling-folded and
+/// stemmed, so "drowsiness" is found for "drowsy" and "diarrhoea" for "diarrhea".
+pub struct PassageWords(std::collections::HashSet<String>);
+
+impl PassageWords {
+    pub fn new(passage: &str) -> PassageWords {
+        let mut words = std::collections::HashSet::new();
+        for w in word_forms(passage) {
+            words.insert(fold_spelling(&w));
+            words.insert(stem(&w));
+        }
+        PassageWords(words)
+    }
+
+    fn has(&self, word: &str) -> bool {
+        self.0.contains(&fold_spelling(word)) || self.0.contains(&stem(word))
+    }
+}
+
+/// Whether the claim's `word` needs no source: in the passage, a name (see
+/// [`Verifier::names`]), a number or unit, or too short to mean much.
+fn accounted_for(word: &str, passage: &PassageWords, names: &std::collections::HashSet<String>) -> bool {
+    passage.has(word)
+        || names.contains(word)
+        || word.chars().any(|c| c.is_ascii_digit())
+        || word.chars().count() < 3
+        || unit_of(word).is_some()
+}
+
+/// The words of `claim` that `present` does not account for; a hyphenated word counts when
+/// it is not whole in the passage and one of its parts is missing too.
+fn missing_words(claim: &str, present: impl Fn(&str) -> bool) -> Vec<String> {
+    word_forms(claim)
+        .into_iter()
+        .filter(|w| !present(w) && (!w.contains('-') || w.split('-').any(|p| !p.is_empty() && !present(p))))
+        .collect()
+}
+
 /// The first word of `claim` that is neither in `passage` (allowing for inflection and
 /// spelling), nor a common English word (`known`), nor one of `names` (drug names, see
 /// [`Verifier::names`]), nor a number or unit. Sentence embeddings read a garbled or
@@ -442,30 +520,165 @@ fn stem(word: &str) -> String {
 /// 0.96 similar to the passage's "Keep antacids, calcium…".
 pub fn unknown_word(
     claim: &str,
-    passage: &str,
+    passage: &PassageWords,
     names: &std::collections::HashSet<String>,
     known: &dyn Fn(&str) -> bool,
 ) -> Option<String> {
-    let mut in_passage: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for w in word_forms(passage) {
-        in_passage.insert(fold_spelling(&w));
-        in_passage.insert(stem(&w));
+    let present =
+        |w: &str| accounted_for(w, passage, names) || known(w) || known(&stem(w)) || known(&format!("{}e", stem(w)));
+    missing_words(claim, present).into_iter().next()
+}
+
+/// Words that restate rather than state: a sentence may add them to its passage freely.
+const RESTATING: &[&str] = &[
+    "also",
+    "may",
+    "might",
+    "usually",
+    "often",
+    "generally",
+    "medicine",
+    "medication",
+    "drug",
+    "work",
+    "works",
+    "via",
+    "used",
+    "use",
+    "uses",
+    "help",
+    "helps",
+    "called",
+    "known",
+    "like",
+    "such",
+    "including",
+    "include",
+    "includes",
+    "however",
+    "because",
+    "not",
+];
+
+/// The content words of `claim` (not stop words nor [`RESTATING`]) that `passage` lacks,
+/// each once, in order: what the sentence adds to its source (see [`Thresholds::novel_words`]).
+pub fn novel_words(claim: &str, passage: &PassageWords, names: &std::collections::HashSet<String>) -> Vec<String> {
+    let mut novel =
+        missing_words(claim, |w| accounted_for(w, passage, names) || is_stopword(w) || RESTATING.contains(&w));
+    let mut seen = std::collections::HashSet::new();
+    novel.retain(|w| seen.insert(w.clone()));
+    novel
+}
+
+/// The content words of `text` in order, stemmed, for measuring how far apart they are.
+fn content_sequence(text: &str) -> Vec<String> {
+    crate::text::words(text)
+        .into_iter()
+        .filter(|w| w.chars().count() > 1 && !is_stopword(w) && !RESTATING.contains(&w.as_str()))
+        .map(|w| stem(&w))
+        .collect()
+}
+
+/// Two neighbouring content words of one stretch of `claim` (see [`Thresholds::apart`])
+/// between which `passage` has more than `max_gap` content words that the claim leaves out.
+/// Words the passage lacks are skipped (they are [`novel_words`]), and so are `names`, which
+/// may stand for the passage's own words ("ibuprofen" for "NSAIDs"). Order may change, and
+/// words the claim has elsewhere do not count as left out: "It may make some people drowsy"
+/// from "It may cause drowsiness, nausea and diarrhoea in some people" leaves out two.
+pub fn apart_words(
+    claim: &str,
+    passage: &str,
+    names: &std::collections::HashSet<String>,
+    max_gap: usize,
+) -> Option<(String, String)> {
+    let sequence = content_sequence(passage);
+    let in_claim: std::collections::HashSet<String> =
+        content_sequence(&claim.replace('-', " ")).into_iter().chain(content_sequence(claim)).collect();
+    let mut positions: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, w) in sequence.iter().enumerate() {
+        positions.entry(w).or_default().push(i);
     }
-    let present = |w: &str| {
-        in_passage.contains(&fold_spelling(w))
-            || in_passage.contains(&stem(w))
-            || names.contains(w)
-            || w.chars().any(|c| c.is_ascii_digit())
-            || w.chars().count() < 3
-            || unit_of(w).is_some()
-            || known(w)
-            || known(&stem(w))
-            || known(&format!("{}e", stem(w)))
+    // The same word twice ("…weeks… weeks…") can sit at one position: nothing between.
+    let left_out = |x: usize, y: usize| {
+        sequence
+            .get(x.min(y) + 1..x.max(y))
+            .map_or(0, |between| between.iter().filter(|w| !in_claim.contains(*w)).count())
     };
-    word_forms(claim).into_iter().find(|w| {
-        // A hyphenated word is known when it is whole in the passage or each of its parts is.
-        !present(w) && (!w.contains('-') || w.split('-').any(|p| !p.is_empty() && !present(p)))
+    let stretches = claim.split([',', ';', ':']).flat_map(|s| {
+        s.split(" and ").flat_map(|s| s.split(" or ")).flat_map(|s| s.split(" but ")).collect::<Vec<_>>()
+    });
+    for stretch in stretches {
+        let found: Vec<(String, &Vec<usize>)> = crate::text::words(stretch)
+            .into_iter()
+            .filter(|w| !names.contains(w))
+            .filter_map(|w| content_sequence(&w).pop().and_then(|s| positions.get(s.as_str())).map(|p| (w, p)))
+            .collect();
+        for pair in found.windows(2) {
+            let ((first, a), (second, b)) = (&pair[0], &pair[1]);
+            let gap = a.iter().flat_map(|&x| b.iter().map(move |&y| left_out(x, y))).min().unwrap_or(0);
+            if gap > max_gap {
+                return Some((first.clone(), second.clone()));
+            }
+        }
+    }
+    None
+}
+
+/// Pairs of words of opposite meaning that share no affix.
+const OPPOSITES: &[(&str, &str)] = &[
+    ("increase", "decrease"),
+    ("raise", "lower"),
+    ("higher", "lower"),
+    ("more", "less"),
+    ("before", "after"),
+    ("start", "stop"),
+    ("maximum", "minimum"),
+    ("above", "below"),
+    ("safe", "unsafe"),
+    ("always", "never"),
+    ("common", "rare"),
+    ("better", "worse"),
+    ("early", "late"),
+    ("high", "low"),
+];
+
+/// The first of `novel` (words the claim adds) whose opposite the passage has, with that
+/// opposite: "harmful" where the passage says "harmless", "uncommon" for "common". Sentence
+/// embeddings rate a sentence and its reversal close, and the reversal adds only one word.
+pub fn reversed_word(novel: &[String], passage: &PassageWords) -> Option<(String, String)> {
+    novel.iter().find_map(|word| {
+        let mut opposites: Vec<String> = Vec::new();
+        for prefix in ["un", "in", "im", "non", "dis"] {
+            opposites.push(format!("{prefix}{word}"));
+            // Only a remainder long enough to be a word of its own: "unless" is not "un" + "less".
+            if let Some(rest) = word.strip_prefix(prefix).filter(|r| r.chars().count() >= 5) {
+                opposites.push(rest.to_string());
+            }
+        }
+        for (a, b) in [("less", "ful"), ("ful", "less")] {
+            if let Some(base) = word.strip_suffix(a) {
+                opposites.push(format!("{base}{b}"));
+            }
+        }
+        for &(a, b) in OPPOSITES {
+            if stem(word) == stem(a) {
+                opposites.push(b.to_string());
+            } else if stem(word) == stem(b) {
+                opposites.push(a.to_string());
+            }
+        }
+        opposites.into_iter().find(|o| passage.has(o)).map(|o| (word.clone(), o))
     })
+}
+
+/// A leading bare "Yes," or "No.": copied from an FAQ, it answers the FAQ's question, which
+/// may be put the other way round from the user's ("Can I drive?" against "…drowsy enough
+/// that I shouldn't drive?"). "No more than 4 g a day" is a statement, not an answer.
+pub fn answers_yes_or_no(sentence: &str) -> bool {
+    let trimmed = sentence.trim_start();
+    let first: String = trimmed.chars().take_while(|c| c.is_alphabetic()).collect();
+    let after = trimmed[first.len()..].chars().next();
+    matches!(first.to_lowercase().as_str(), "yes" | "no") && matches!(after, Some(',' | '.' | ';' | ':' | '!') | None)
 }
 
 /// A sentence cut at its clauses: the first part, then each of [`clauses`].
@@ -510,6 +723,44 @@ pub fn word_overlap(claim: &str, passage: &str) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yes_or_no_answers_are_told_from_statements() {
+        assert!(answers_yes_or_no("No, not until you know how it affects you."));
+        assert!(answers_yes_or_no("Yes. Take it with food."));
+        assert!(answers_yes_or_no("yes"));
+        assert!(!answers_yes_or_no("No more than 4 g a day."));
+        assert!(!answers_yes_or_no("Nobody should take two doses."));
+        assert!(!answers_yes_or_no("Yesterday's dose counts."));
+    }
+
+    #[test]
+    fn opposites_are_found_by_affix_and_by_list() {
+        let passage = PassageWords::new("Black stools are harmless and common. Doses increase slowly before meals.");
+        let reversed = |w: &str| reversed_word(&[w.to_string()], &passage).map(|(_, o)| o);
+        assert_eq!(reversed("harmful").as_deref(), Some("harmless"));
+        assert_eq!(reversed("uncommon").as_deref(), Some("common"));
+        assert_eq!(reversed("decrease").as_deref(), Some("increase"));
+        assert_eq!(reversed("after").as_deref(), Some("before"));
+        assert_eq!(reversed("unless"), None);
+        assert_eq!(reversed("slowly"), None);
+    }
+
+    #[test]
+    fn apart_words_measure_what_the_claim_leaves_out() {
+        let names = std::collections::HashSet::from(["ostavan".to_string()]);
+        let passage = "Take one tablet on the morning after you remember, then return to your usual weekly day.";
+        let apart = |claim: &str| apart_words(claim, passage, &names, 2);
+        assert_eq!(
+            apart("Take one tablet on the morning of your usual day."),
+            Some(("morning".into(), "usual".into()))
+        );
+        assert_eq!(apart("Take one tablet on the morning after you remember."), None);
+        // Words the claim states elsewhere, names and repeated words are not left out.
+        assert_eq!(apart("Return to your usual day, the morning after you remember."), None);
+        assert_eq!(apart("Take Ostavan on the morning after you remember."), None);
+        assert_eq!(apart("One tablet, one tablet."), None);
+    }
 
     #[test]
     fn citations_are_parsed_and_removed() {
@@ -655,7 +906,8 @@ mod tests {
         let passage = "Keep antacids, calcium and iron at least 2 hours away from your doxycycline dose. It may \
                        cause drowsiness and diarrhoea. Toll-like receptor 7.";
         let names: std::collections::HashSet<String> = ["tetracyn".to_string()].into();
-        let unknown = |claim: &str| unknown_word(claim, passage, &names, &known);
+        let passage = PassageWords::new(passage);
+        let unknown = |claim: &str| unknown_word(claim, &passage, &names, &known);
         assert_eq!(unknown("Keep antacrolls, calcium and iron away from your dose.").as_deref(), Some("antacrolls"));
         assert_eq!(unknown("It may cause NMDA drowsiness.").as_deref(), Some("nmda"));
         assert_eq!(unknown("Keep antacids 2 hours away from your doxycycline dose."), None);

@@ -19,9 +19,15 @@ const STOPWORDS: &[&str] = &[
     "why", "will", "with", "would", "you", "your", "am", "im", "get", "take", "taking", "about", "any", "much",
 ];
 
+/// Whether a lower-case word is too common to carry meaning (for ranking and for
+/// counting a sentence's content words).
+pub fn is_stopword(word: &str) -> bool {
+    STOPWORDS.contains(&word)
+}
+
 /// Lower-cases, drops stop words and folds simple plurals, identically for passages and queries.
 pub fn terms(text: &str) -> Vec<String> {
-    words(text).into_iter().filter(|w| !STOPWORDS.contains(&w.as_str())).map(|w| stem(&w)).collect()
+    words(text).into_iter().filter(|w| !is_stopword(w)).map(|w| stem(&w)).collect()
 }
 
 fn stem(word: &str) -> String {
