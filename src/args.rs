@@ -163,6 +163,13 @@ pub struct AnswerArgs {
     /// Let the model end sentences without a source marker (no citation-constrained decoding)
     #[arg(long)]
     pub free_citations: bool,
+    /// Let the model open its reply as it likes, not with the name of the drug asked about
+    #[arg(long)]
+    pub free_opening: bool,
+    /// Score added to the token that continues the source wording the model is repeating
+    /// (0 turns copy-biased decoding off) [default: the engine's]
+    #[arg(long, value_name = "SCORE")]
+    pub copy_bias: Option<f32>,
     /// Answer by quoting the library only, without loading a model
     #[arg(long, conflicts_with = "model")]
     pub no_model: bool,

@@ -28,6 +28,7 @@ struct Tally {
     section_hit_5: usize,
     generated_claims: usize,
     verified_claims: usize,
+    off_topic_claims: usize,
     shown_sentences: usize,
     unsupported_numbers: usize,
     abstained_right: usize,
@@ -95,6 +96,7 @@ pub fn run(
             if !matches!(s.status, SentenceStatus::Quoted) {
                 t.generated_claims += 1;
                 t.verified_claims += usize::from(s.status == SentenceStatus::Verified);
+                t.off_topic_claims += usize::from(s.status == SentenceStatus::OffTopic);
             }
         }
         for s in answer.sentences.iter().filter(|s| s.status.is_fact()) {
@@ -133,7 +135,11 @@ fn print_report(t: &Tally, total: usize) {
     println!("drug hit@1: {}", pct(t.drug_hit_1, t.answerable));
     println!("drug hit@5: {}", pct(t.drug_hit_5, t.answerable));
     println!("section hit@5: {}", pct(t.section_hit_5, t.section_cases));
-    println!("generated sentences verified: {}", pct(t.verified_claims, t.generated_claims));
+    println!(
+        "generated sentences verified: {}; supported but off the question: {}",
+        pct(t.verified_claims, t.generated_claims),
+        t.off_topic_claims
+    );
     println!(
         "shown sentences: {}; numbers shown that are absent from their cited passage: {}",
         t.shown_sentences, t.unsupported_numbers

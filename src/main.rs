@@ -188,11 +188,14 @@ fn open_with_index(paths: Paths) -> Result<Engine> {
 }
 
 fn ask_options(args: &args::AnswerArgs) -> AskOptions {
+    let defaults = AskOptions::default();
     AskOptions {
         max_tokens: usize::from(args.max_tokens),
         show_unverified: args.show_unverified,
         constrain_citations: !args.free_citations,
-        ..Default::default()
+        copy_bias: args.copy_bias.unwrap_or(defaults.copy_bias),
+        open_with_drug: defaults.open_with_drug && !args.free_opening,
+        ..defaults
     }
 }
 

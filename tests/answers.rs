@@ -87,6 +87,25 @@ fn every_generated_sentence_carries_a_citation() {
 }
 
 #[test]
+fn copy_biased_decoding_makes_the_models_own_sentences_verify() {
+    // Without the bias the model paraphrases the mechanism wrongly ("inhibiting toll-like
+    // receptor 7, a key enzyme") and every sentence it writes is dropped.
+    let answer_with = |copy_bias: f32| {
+        let options = AskOptions { copy_bias, ..Default::default() };
+        engine().ask("How does imiquimod work?", &mut Conversation::default(), &options, &mut |_| true).unwrap()
+    };
+    let verified = |answer: &drugchatter_engine::answer::Answer| {
+        answer.sentences.iter().filter(|s| s.status == SentenceStatus::Verified).count()
+    };
+    let free = answer_with(0.0);
+    let copying = answer_with(AskOptions::default().copy_bias);
+    assert!(verified(&copying) >= 2, "{copying:#?}");
+    assert!(verified(&copying) > verified(&free), "{free:#?}");
+    assert_eq!(copying.status, AnswerStatus::Generated);
+    assert_grounded(&copying, "imiquimod");
+}
+
+#[test]
 fn a_drug_not_in_the_library_gets_an_abstention() {
     let answer = ask("What is the usual dose of zolmitriptan for a migraine?", &mut Conversation::default());
     assert_eq!(answer.status, AnswerStatus::Abstained);

@@ -378,10 +378,68 @@ fn words_joined_from_apart_in_the_passage_are_dropped() {
 
 #[test]
 fn a_word_turned_into_its_opposite_is_dropped() {
-    let sources = faq("Bismolin can turn the tongue and stools black, which is harmless.");
-    assert_false_positive_dropped(
-        "Bismolin can turn the tongue and stools black, which is harmful.",
-        &sources,
-        "harmless",
-    );
+    let sources = faq("Black stools from Bismolin are harmless and go away.");
+    assert_false_positive_dropped("Black stools from Bismolin are harmful and go away.", &sources, "harmless");
+}
+
+#[test]
+fn a_one_word_clause_after_a_copied_sentence_is_dropped() {
+    // Seen with copy-biased decoding: the copy runs to the clause, then swerves.
+    let sources = faq("Bismolin combines with sulfur in the gut to form black bismuth sulfide, which is harmless.");
+    let claim = "Bismolin combines with sulfur in the gut to form black bismuth sulfide, which can be fatal.";
+    assert_false_positive_dropped(claim, &sources, "which can be fatal");
+}
+
+#[test]
+fn a_pronoun_copied_from_another_drugs_passage_is_dropped() {
+    let sources = vec![
+        source(1, "Calmaxine", "Interactions", SectionKind::DrugInteractions, "Calmaxine raises potassium levels."),
+        source(2, "Dyrafen", "How It Works", SectionKind::HowItWorks, "It also blocks aldosterone in the kidney."),
+    ];
+    let drug = |slug: &str, title: &str| ResolvedDrug {
+        index: 0,
+        slug: slug.into(),
+        title: title.into(),
+        matched: slug.into(),
+        how: MatchKind::Generic,
+        is_banned: false,
+        library: "bundled".into(),
+    };
+    let claim = "It also blocks aldosterone in the kidney [2].";
+    // Asked about Calmaxine (and Dyrafen), "It" reads as Calmaxine.
+    let checked = check_about(claim, &sources, &[drug("calmaxine", "Calmaxine"), drug("dyrafen", "Dyrafen")]);
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+    assert!(checked[0].2.as_deref().unwrap().contains("opens on \"it\""), "{checked:?}");
+    // Asked about Dyrafen, it is right.
+    assert_verified(&check_about(claim, &sources, &[drug("dyrafen", "Dyrafen")]));
+}
+
+#[test]
+fn a_repeated_sentence_is_checked_once() {
+    let checked =
+        check("Store the cream at room temperature [3]. Store the cream at room temperature [3]. Store the cream [3].");
+    assert_eq!(checked.len(), 1, "{checked:?}");
+}
+
+#[test]
+fn a_true_sentence_about_something_else_is_marked_off_topic() {
+    use drugchatter_engine::retrieve::Intent;
+    let catalog = DrugCatalog::new(&[]);
+    let verifier = Verifier { embedder: embedder(), catalogs: vec![&catalog], thresholds: Thresholds::default() };
+    let sources = sources();
+    let mut sentences = verifier
+        .check(
+            "Store the cream at room temperature [3]. Immune cells then release interferon-alpha and other \
+             cytokines [2].",
+            &sources,
+            &[],
+        )
+        .unwrap();
+    assert!(sentences.iter().all(|s| s.status == SentenceStatus::Verified), "{sentences:?}");
+    let question = embedder().embed_one("How does imiquimod work?").unwrap();
+    verifier.mark_off_topic(&question, &[Intent::Mechanism], &sources, &mut sentences).unwrap();
+    assert_eq!(sentences[0].status, SentenceStatus::OffTopic, "{sentences:?}");
+    assert!(sentences[0].reason.as_deref().unwrap().contains("question does not ask"));
+    // From the section the question asks about, it stays, however far its wording.
+    assert_eq!(sentences[1].status, SentenceStatus::Verified, "{sentences:?}");
 }

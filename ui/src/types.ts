@@ -6,7 +6,7 @@ export interface Span {
   end: number;
 }
 
-export type SentenceStatus = "verified" | "quoted" | "unverified" | "uncited";
+export type SentenceStatus = "verified" | "quoted" | "unverified" | "uncited" | "off_topic";
 
 export interface AnswerSentence {
   text: string;

@@ -37,6 +37,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
+/// Sentences of fact an answer aims for: the model's verified ones, completed by quotes.
+const ANSWER_SENTENCES: usize = 3;
+
 pub struct Engine {
     paths: Paths,
     embedder: Embedder,
@@ -300,7 +303,14 @@ impl Engine {
             Some((llm, markers)) => {
                 let count = |turn: &str| llm.count_tokens(&llm.chat_prompt(answer::prompt::SYSTEM, turn));
                 let sources = answer::prompt::fit(&question, sources, options.prompt_budget, &count);
-                let prompt = llm.chat_prompt(answer::prompt::SYSTEM, &answer::prompt::user_turn(&question, &sources));
+                // The reply opens with the drug's name, so the model starts on a statement about
+                // it rather than on "The answer to the question is…".
+                let opening = match results.drugs.first() {
+                    Some(drug) if options.open_with_drug => drug.title.clone(),
+                    _ => String::new(),
+                };
+                let prompt =
+                    llm.chat_prompt(answer::prompt::SYSTEM, &answer::prompt::user_turn(&question, &sources)) + &opening;
                 // A question too long to leave the model room (a wall of emoji is a token
                 // per byte) is answered by quoting instead of failing.
                 if llm.count_tokens(&prompt) + options.max_tokens > llm.context_length() {
@@ -315,12 +325,22 @@ impl Engine {
                     sources
                 } else {
                     let params = GenerationParams { max_tokens: options.max_tokens, ..Default::default() };
-                    let mut cite = options
+                    let cite = options
                         .constrain_citations
                         .then(|| answer::cite::CitationConstraint::new(markers.clone(), sources.len()));
-                    let constraint = cite.as_mut().map(|c| c as &mut dyn llm::LogitsConstraint);
-                    let generation = llm.generate_constrained(&prompt, &params, constraint, on_text)?;
-                    if let Some(cite) = &cite {
+                    let copy = (options.copy_bias != 0.0)
+                        .then(|| -> Result<answer::copy::CopyBias> {
+                            let tokens: Vec<Vec<u32>> =
+                                sources.iter().map(|s| llm.encode(&s.text)).collect::<Result<_>>()?;
+                            Ok(answer::copy::CopyBias::new(tokens.iter().map(Vec::as_slice), options.copy_bias))
+                        })
+                        .transpose()?;
+                    let mut constraint = (copy, cite);
+                    if !opening.is_empty() && !on_text(&opening) {
+                        return Err(Error::Cancelled);
+                    }
+                    let generation = llm.generate_constrained(&prompt, &params, Some(&mut constraint), on_text)?;
+                    if let Some(cite) = &constraint.1 {
                         tracing::debug!(forced = cite.forced, "citation markers forced");
                     }
                     reply.model = Some(llm.id.clone());
@@ -331,7 +351,8 @@ impl Engine {
                     if generation.stop == llm::StopReason::Cancelled {
                         return Err(Error::Cancelled);
                     }
-                    model_sentences = verifier.check(&generation.text, &sources, &results.drugs)?;
+                    model_sentences = verifier.check(&(opening + &generation.text), &sources, &results.drugs)?;
+                    verifier.mark_off_topic(&query_vector, &results.intents, &sources, &mut model_sentences)?;
                     generated = true;
                     sources
                 }
@@ -351,6 +372,8 @@ impl Engine {
 
         let verified = model_sentences.iter().filter(|s| s.status.is_fact()).count();
         // Mostly unverified output is not worth showing: quote the sources instead.
+        let quotes =
+            answer::extractive::extract(&self.embedder, &query_vector, &results.intents, &sources, ANSWER_SENTENCES)?;
         if generated && verified > 0 && verified * 2 >= model_sentences.len() {
             reply.status = AnswerStatus::Generated;
             for sentence in model_sentences {
@@ -360,11 +383,21 @@ impl Engine {
                     reply.dropped.push(sentence);
                 }
             }
+            // The model chooses what to copy, not always what matters most ("Sumatriptan is
+            // often taken with an antiemetic" when asked about it with Prozac): the sources'
+            // sentences closest to the question that it did not say complete the answer.
+            let facts: Vec<&str> =
+                reply.sentences.iter().filter(|s| s.status.is_fact()).map(|s| s.text.as_str()).collect();
+            let missing: Vec<_> = quotes
+                .into_iter()
+                .filter(|q| !facts.iter().any(|f| answer::verify::word_overlap(&q.text, f) >= 0.6))
+                .take(ANSWER_SENTENCES.saturating_sub(facts.len()))
+                .collect();
+            reply.sentences.extend(missing);
         } else {
             reply.status = AnswerStatus::Extractive;
             reply.dropped = model_sentences;
-            reply.sentences =
-                answer::extractive::extract(&self.embedder, &query_vector, &results.intents, &sources, 3)?;
+            reply.sentences = quotes;
         }
         if !reply.dropped.is_empty() {
             notices.insert(

@@ -3,6 +3,7 @@
 //! abstention. A sentence is never shown as fact unless it passed verification.
 
 pub mod cite;
+pub mod copy;
 pub mod extractive;
 pub mod numbers;
 pub mod prompt;
@@ -76,6 +77,9 @@ pub enum SentenceStatus {
     Unverified,
     /// Generated without a citation.
     Uncited,
+    /// Generated and supported by its cited passage, but about something the question does
+    /// not ask (see [`Thresholds::relevance`]).
+    OffTopic,
 }
 
 impl SentenceStatus {
@@ -167,6 +171,13 @@ pub struct AskOptions {
     /// Make the model end every sentence with a source marker (see [`cite`]); the
     /// sentences are verified the same either way.
     pub constrain_citations: bool,
+    /// Score added to the token that continues the source wording the model is repeating
+    /// (see [`copy`]); 0 turns it off.
+    pub copy_bias: f32,
+    /// Start the model's reply with the name of the drug asked about: otherwise a quarter of
+    /// its replies open on "The answer to the question…", and the copy that follows rarely
+    /// verifies.
+    pub open_with_drug: bool,
 }
 
 impl Default for AskOptions {
@@ -178,6 +189,8 @@ impl Default for AskOptions {
             prompt_budget: 1024,
             thresholds: Thresholds::default(),
             constrain_citations: true,
+            copy_bias: 6.0,
+            open_with_drug: true,
         }
     }
 }

@@ -14,7 +14,7 @@ use super::{AnswerSentence, SentenceStatus, Source};
 use crate::embed::{cosine, Embedder};
 use crate::error::Result;
 use crate::index::lexical::{is_stopword, terms};
-use crate::retrieve::{DrugCatalog, ResolvedDrug};
+use crate::retrieve::{DrugCatalog, Intent, ResolvedDrug};
 
 /// Support thresholds, calibrated on the eval set (see BENCHMARKS.md).
 #[derive(Debug, Clone, Copy)]
@@ -35,7 +35,7 @@ pub struct Thresholds {
     /// answers had 0.33 or more.
     pub strong_overlap: f32,
     /// The least word overlap of each added clause (", which…", ", but…", ", especially…",
-    /// "; …") of two or more content words with the cited sentence the whole is most similar
+    /// "; …") with the cited sentence the whole is most similar
     /// to and its neighbours: a sentence copied from the source with an invented clause
     /// appended stays similar as a whole ("…black bismuth sulfide, which can be harmful if
     /// consumed" where the passage says it is harmless).
@@ -53,6 +53,12 @@ pub struct Thresholds {
     /// tablet on the morning of your usual day" from "…on the morning after you remember,
     /// then return to your usual weekly day".
     pub apart: usize,
+    /// The least similarity to the question of a verified sentence that is shown. Copying
+    /// makes the model's sentences true to a passage, not necessarily about the question:
+    /// "It is not known to affect driving" (0.02) for a question on flu-like symptoms,
+    /// "Your prescriber will taper it" (0.13) for "topiramate and pregnancy risk?". The
+    /// sentences the quoting fallback picks are 0.35 or more in nine cases of ten.
+    pub relevance: f32,
 }
 
 impl Default for Thresholds {
@@ -65,6 +71,7 @@ impl Default for Thresholds {
             clause_overlap: 0.5,
             novel_words: 2,
             apart: 2,
+            relevance: 0.3,
         }
     }
 }
@@ -221,6 +228,18 @@ impl Verifier<'_> {
             .map(|(claim, citations)| (without_source_labels(&claim, sources), citations))
             .filter(|(claim, _)| makes_a_claim(claim))
             .collect();
+        // A sentence the model repeats, whole or as the start of an earlier one, says nothing new.
+        let normal = |claim: &str| crate::text::words(claim).join(" ");
+        let mut said: Vec<String> = Vec::new();
+        let sentences: Vec<(String, Vec<usize>)> = sentences
+            .into_iter()
+            .filter(|(claim, _)| {
+                let words = normal(claim);
+                let repeats = said.iter().any(|earlier| earlier.starts_with(&words));
+                said.push(words);
+                !repeats
+            })
+            .collect();
         // Embed every claim and every sentence of every source once, in one batch.
         let source_sentences: Vec<Vec<String>> = sources
             .iter()
@@ -272,6 +291,7 @@ impl Verifier<'_> {
                 .or_else(|| self.unsupported_number(&claim, &cited_text))
                 .or_else(|| numbers_apart(&claim, cited_sentences))
                 .or_else(|| self.foreign_drug(&claim, &cited_text, question_drugs))
+                .or_else(|| misread_pronoun(&claim, valid.iter().map(|&n| &sources[n - 1]), question_drugs))
                 .or_else(|| {
                     unknown_word(&claim, &PassageWords::new(&cited_text), &names, &|w| self.embedder.knows_word(w))
                         .map(|w| format!("\"{w}\" is neither in the cited passage nor a common word"))
@@ -334,7 +354,7 @@ impl Verifier<'_> {
                 .then(|| {
                     clauses(&claim)
                         .into_iter()
-                        .find(|c| terms(c).len() >= 2 && windows.iter().all(|w| word_overlap(c, w) < t.clause_overlap))
+                        .find(|c| !terms(c).is_empty() && windows.iter().all(|w| word_overlap(c, w) < t.clause_overlap))
                 })
                 .flatten();
             let (novel, supporting) = fewest_novel.unwrap_or_default();
@@ -363,6 +383,40 @@ impl Verifier<'_> {
             checked.push(sentence);
         }
         Ok(checked)
+    }
+
+    /// Marks the verified sentences that are about something else than the question
+    /// [`SentenceStatus::OffTopic`]: those that cite no passage of the section the question
+    /// asks about (`intents`) and are less similar to the question (`question_vector`) than
+    /// [`Thresholds::relevance`]. The section counts first because a short question is far
+    /// from each of its answers: "Lightening or darkening of the treated skin can occur" is
+    /// 0.17 similar to "aldara side effects".
+    pub fn mark_off_topic(
+        &self,
+        question_vector: &[f32],
+        intents: &[Intent],
+        sources: &[Source],
+        sentences: &mut [AnswerSentence],
+    ) -> Result<()> {
+        let in_asked_section = |s: &AnswerSentence| {
+            s.citations
+                .iter()
+                .filter_map(|&n| sources.get(n.wrapping_sub(1)))
+                .any(|source| intents.iter().any(|i| i.matches(source.section_kind, &source.text)))
+        };
+        let candidates: Vec<&mut AnswerSentence> =
+            sentences.iter_mut().filter(|s| s.status == SentenceStatus::Verified && !in_asked_section(s)).collect();
+        let texts: Vec<&str> = candidates.iter().map(|s| s.text.as_str()).collect();
+        let vectors = self.embedder.embed_all(&texts, &mut |_| true)?;
+        for (sentence, vector) in candidates.into_iter().zip(vectors) {
+            let relevance = cosine(question_vector, &vector);
+            if relevance < self.thresholds.relevance {
+                sentence.status = SentenceStatus::OffTopic;
+                sentence.reason =
+                    Some(format!("about something the question does not ask (similarity to it {relevance:.2})"));
+            }
+        }
+        Ok(())
     }
 
     fn unsupported_number(&self, claim: &str, cited: &str) -> Option<String> {
@@ -409,6 +463,23 @@ impl Verifier<'_> {
             })
             .map(|d| format!("names {}, which neither the question nor the cited passage is about", d.title))
     }
+}
+
+/// A sentence opening on "It" or "This" reads as being about the first drug asked about;
+/// copied from a passage on another drug ("It also blocks aldosterone…" from the
+/// spironolactone passage, to a question about lisinopril), it says the wrong thing.
+pub fn misread_pronoun<'s>(
+    claim: &str,
+    cited: impl Iterator<Item = &'s Source>,
+    question_drugs: &[ResolvedDrug],
+) -> Option<String> {
+    let first: String = claim.split_whitespace().next()?.chars().filter(|c| c.is_alphabetic()).collect();
+    let first = first.to_lowercase();
+    let asked = question_drugs.first()?;
+    let opens_on_pronoun = matches!(first.as_str(), "it" | "its" | "this" | "they" | "theyre" | "these");
+    cited.filter(|_| opens_on_pronoun).find(|s| s.drug_slug != asked.slug).map(|s| {
+        format!("opens on \"{first}\", which would read as {}, but the cited passage is about {}", asked.title, s.drug)
+    })
 }
 
 /// The quantities of each part of the claim (see [`parts`]) must appear together in one

@@ -106,6 +106,22 @@ impl<F: FnMut(&[u32], &mut [f32])> LogitsConstraint for F {
     }
 }
 
+/// Two constraints in turn: the first adjusts the scores the second sees.
+impl<A: LogitsConstraint, B: LogitsConstraint> LogitsConstraint for (A, B) {
+    fn constrain(&mut self, generated: &[u32], logits: &mut [f32]) {
+        self.0.constrain(generated, logits);
+        self.1.constrain(generated, logits);
+    }
+}
+
+impl<C: LogitsConstraint> LogitsConstraint for Option<C> {
+    fn constrain(&mut self, generated: &[u32], logits: &mut [f32]) {
+        if let Some(c) = self {
+            c.constrain(generated, logits);
+        }
+    }
+}
+
 /// A loaded generator model.
 pub struct Llm {
     model: model::Model,
