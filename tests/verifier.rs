@@ -443,3 +443,21 @@ fn a_true_sentence_about_something_else_is_marked_off_topic() {
     // From the section the question asks about, it stays, however far its wording.
     assert_eq!(sentences[1].status, SentenceStatus::Verified, "{sentences:?}");
 }
+
+#[test]
+fn a_line_copied_without_its_label_is_dropped_unless_the_question_names_it() {
+    let catalog = DrugCatalog::new(&[]);
+    let verifier = Verifier { embedder: embedder(), catalogs: vec![&catalog], thresholds: Thresholds::default() };
+    let sources = schedules();
+    let checked_for = |question: &str| {
+        let mut sentences = verifier.check("20 mcg at 0 and 1 month (2 doses) [1].", &sources, &[]).unwrap();
+        assert_eq!(sentences[0].status, SentenceStatus::Verified, "{sentences:?}");
+        verifier.mark_dropped_labels(question, &sources, &mut sentences);
+        sentences.remove(0)
+    };
+    // Said of Immunova only; as an answer on hepatitis B vaccines in general it is wrong.
+    let general = checked_for("How many hepatitis B shots do adults need?");
+    assert_eq!(general.status, SentenceStatus::Unverified, "{general:?}");
+    assert!(general.reason.as_deref().unwrap().contains("Immunova (18 years and older)"), "{general:?}");
+    assert_eq!(checked_for("How many Immunova shots do I need?").status, SentenceStatus::Verified);
+}

@@ -352,6 +352,7 @@ impl Engine {
                         return Err(Error::Cancelled);
                     }
                     model_sentences = verifier.check(&(opening + &generation.text), &sources, &results.drugs)?;
+                    verifier.mark_dropped_labels(&question, &sources, &mut model_sentences);
                     verifier.mark_off_topic(&query_vector, &results.intents, &sources, &mut model_sentences)?;
                     generated = true;
                     sources

@@ -385,6 +385,31 @@ impl Verifier<'_> {
         Ok(checked)
     }
 
+    /// Marks a verified sentence unverified when it copies a labelled line of its passage
+    /// ("Hemodialysis: … 40 mcg at 0, 1 and 6 months") without the label, and the question
+    /// does not name it either: "40 mcg at 0, 1 and 6 months" is then no answer to how many
+    /// shots adults need. The label says whom or what the line is about.
+    pub fn mark_dropped_labels(&self, question: &str, sources: &[Source], sentences: &mut [AnswerSentence]) {
+        for sentence in sentences.iter_mut().filter(|s| s.status == SentenceStatus::Verified) {
+            let stated = PassageWords::new(&format!("{} {question}", sentence.text));
+            let lines = sentence.citations.iter().filter_map(|&n| sources.get(n.wrapping_sub(1)));
+            // The labelled line the sentence copies most of, if it copies most of one.
+            let copied = lines
+                .flat_map(|s| s.text.lines())
+                .filter_map(labelled)
+                .map(|(label, rest)| (label, word_overlap(&sentence.text, rest)))
+                .filter(|&(_, overlap)| overlap >= self.thresholds.overlap)
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            let dropped = copied.filter(|(label, _)| {
+                !word_forms(label).iter().any(|w| w.chars().count() >= 3 && !is_stopword(w) && stated.has(w))
+            });
+            if let Some((label, _)) = dropped {
+                sentence.status = SentenceStatus::Unverified;
+                sentence.reason = Some(format!("leaves out \"{label}\", which its passage says this is about"));
+            }
+        }
+    }
+
     /// Marks the verified sentences that are about something else than the question
     /// [`SentenceStatus::OffTopic`]: those that cite no passage of the section the question
     /// asks about (`intents`) and are less similar to the question (`question_vector`) than
@@ -463,6 +488,54 @@ impl Verifier<'_> {
             })
             .map(|d| format!("names {}, which neither the question nor the cited passage is about", d.title))
     }
+}
+
+/// Labels that name a topic rather than whom or what a line is about: "Common: nausea…",
+/// "Pharmacodynamics: …", an FAQ's "A: …".
+const PLAIN_LABELS: &[&str] = &[
+    "a",
+    "q",
+    "note",
+    "common",
+    "very common",
+    "less common",
+    "uncommon",
+    "rare",
+    "serious",
+    "side effects",
+    "common side effects",
+    "serious side effects",
+    "boxed warning",
+    "warning",
+    "warnings",
+    "pharmacodynamics",
+    "pharmacokinetics",
+    "pharmacological classification",
+    "classification",
+    "drug class",
+    "mechanism",
+    "receptor binding",
+    "cytokine release",
+    "onset",
+    "duration",
+    "absorption",
+    "metabolism",
+    "elimination",
+    "half-life",
+    "overdose",
+    "storage",
+    "dosage",
+    "brand names",
+    "how it works",
+];
+
+/// A source line's label and the rest: "Hemodialysis: Engerix-B 40 mcg…" → ("Hemodialysis",
+/// "Engerix-B 40 mcg…").
+fn labelled(line: &str) -> Option<(&str, &str)> {
+    let (label, rest) = line.split_once(": ")?;
+    let label = label.trim();
+    let words = label.split_whitespace().count();
+    ((1..=8).contains(&words) && !PLAIN_LABELS.contains(&label.to_lowercase().as_str())).then_some((label, rest))
 }
 
 /// A sentence opening on "It" or "This" reads as being about the first drug asked about;
