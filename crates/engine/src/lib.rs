@@ -391,7 +391,9 @@ impl Engine {
                 reply.sentences.iter().filter(|s| s.status.is_fact()).map(|s| s.text.as_str()).collect();
             let missing: Vec<_> = quotes
                 .into_iter()
-                .filter(|q| !facts.iter().any(|f| answer::verify::word_overlap(&q.text, f) >= 0.6))
+                .filter(|q| {
+                    !facts.iter().any(|f| answer::verify::word_overlap(&q.text, f) >= options.thresholds.overlap)
+                })
                 .take(ANSWER_SENTENCES.saturating_sub(facts.len()))
                 .collect();
             reply.sentences.extend(missing);

@@ -261,6 +261,8 @@ impl Verifier<'_> {
             rest = tail;
         }
 
+        // Each source's words, looked up by the word checks of every claim that cites it.
+        let source_words: Vec<PassageWords> = sources.iter().map(|s| PassageWords::new(&s.text)).collect();
         let mut checked = Vec::with_capacity(sentences.len());
         for ((claim, citations), claim_vector) in sentences.into_iter().zip(claim_vectors) {
             let mut sentence = AnswerSentence {
@@ -337,7 +339,7 @@ impl Verifier<'_> {
                     && passage_overlap >= t.strong_overlap)
                     || (passage_similarity >= t.similarity && window_overlap >= t.overlap);
                 if passage_supports {
-                    let novel = novel_words(&claim, &PassageWords::new(&sources[n - 1].text), &names);
+                    let novel = novel_words(&claim, &source_words[n - 1], &names);
                     if fewest_novel.as_ref().is_none_or(|(f, _)| novel.len() < f.len()) {
                         fewest_novel = Some((novel, n));
                     }
@@ -357,10 +359,10 @@ impl Verifier<'_> {
                         .find(|c| !terms(c).is_empty() && windows.iter().all(|w| word_overlap(c, w) < t.clause_overlap))
                 })
                 .flatten();
-            let (novel, supporting) = fewest_novel.unwrap_or_default();
-            let reversed = valid.iter().find_map(|&n| reversed_word(&novel, &PassageWords::new(&sources[n - 1].text)));
+            let novel = fewest_novel.as_ref().map_or(&[][..], |(novel, _)| novel.as_slice());
+            let reversed = valid.iter().find_map(|&n| reversed_word(novel, &source_words[n - 1]));
             let apart =
-                (supporting > 0).then(|| apart_words(&claim, &sources[supporting - 1].text, &names, t.apart)).flatten();
+                fewest_novel.as_ref().and_then(|&(_, n)| apart_words(&claim, &sources[n - 1].text, &names, t.apart));
             if let Some(clause) = unsupported_clause {
                 sentence.status = SentenceStatus::Unverified;
                 sentence.reason = Some(format!("\"{}\" is not in the cited passage", clause.trim()));
