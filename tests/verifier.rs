@@ -52,6 +52,19 @@ fn sources() -> Vec<Source> {
     ]
 }
 
+/// A drug the question was resolved to, named in it by `matched`.
+fn resolved(slug: &str, title: &str, matched: &str, how: MatchKind) -> ResolvedDrug {
+    ResolvedDrug {
+        index: 0,
+        slug: slug.into(),
+        title: title.into(),
+        matched: matched.into(),
+        how,
+        is_banned: false,
+        library: "bundled".into(),
+    }
+}
+
 fn embedder() -> &'static Embedder {
     static EMBEDDER: std::sync::OnceLock<Embedder> = std::sync::OnceLock::new();
     EMBEDDER.get_or_init(|| Embedder::load(&common::models_dir()).unwrap())
@@ -297,15 +310,7 @@ fn copies_inflections_and_other_spellings_are_kept() {
     ));
     assert_verified(&check_against("It may make some people drowsy [1].", &interactions()));
     // Asked about Serenavil: its brand name need not be in the cited passage.
-    let asked = ResolvedDrug {
-        index: 0,
-        slug: "calmaxine".into(),
-        title: "Calmaxine".into(),
-        matched: "serenavil".into(),
-        how: MatchKind::Brand,
-        is_banned: false,
-        library: "bundled".into(),
-    };
+    let asked = resolved("calmaxine", "Calmaxine", "serenavil", MatchKind::Brand);
     assert_verified(&check_about(
         "Calmaxine (How It Works) blocks serotonin reuptake by nerve cells, so serotonin stays longer between them \
          [1]. Sleep, energy and appetite may improve within 1 to 2 weeks [1]. Serenavil commonly causes nausea, \
@@ -396,15 +401,7 @@ fn a_pronoun_copied_from_another_drugs_passage_is_dropped() {
         source(1, "Calmaxine", "Interactions", SectionKind::DrugInteractions, "Calmaxine raises potassium levels."),
         source(2, "Dyrafen", "How It Works", SectionKind::HowItWorks, "It also blocks aldosterone in the kidney."),
     ];
-    let drug = |slug: &str, title: &str| ResolvedDrug {
-        index: 0,
-        slug: slug.into(),
-        title: title.into(),
-        matched: slug.into(),
-        how: MatchKind::Generic,
-        is_banned: false,
-        library: "bundled".into(),
-    };
+    let drug = |slug: &str, title: &str| resolved(slug, title, slug, MatchKind::Generic);
     let claim = "It also blocks aldosterone in the kidney [2].";
     // Asked about Calmaxine (and Dyrafen), "It" reads as Calmaxine.
     let checked = check_about(claim, &sources, &[drug("calmaxine", "Calmaxine"), drug("dyrafen", "Dyrafen")]);
