@@ -106,6 +106,20 @@ fn copy_biased_decoding_makes_the_models_own_sentences_verify() {
 }
 
 #[test]
+fn the_reply_opens_with_the_drug_asked_about() {
+    let mut streamed = String::new();
+    let answer = engine()
+        .ask("How does imiquimod work?", &mut Conversation::default(), &AskOptions::default(), &mut |piece| {
+            streamed.push_str(piece);
+            true
+        })
+        .unwrap();
+    assert!(streamed.starts_with("Imiquimod"), "{streamed}");
+    // And the opening is part of the first sentence the verifier checks, not a claim alone.
+    assert!(answer.sentences.iter().chain(&answer.dropped).all(|s| s.text != "Imiquimod"), "{answer:#?}");
+}
+
+#[test]
 fn a_drug_not_in_the_library_gets_an_abstention() {
     let answer = ask("What is the usual dose of zolmitriptan for a migraine?", &mut Conversation::default());
     assert_eq!(answer.status, AnswerStatus::Abstained);
