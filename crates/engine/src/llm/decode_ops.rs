@@ -105,6 +105,10 @@ impl QuantRows {
         self.rows
     }
 
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
     /// How the weights are kept.
     #[cfg(test)]
     pub fn dtype(&self) -> GgmlDType {

@@ -7,6 +7,7 @@
 
 mod chat;
 mod decode_ops;
+mod gemm;
 mod gguf;
 mod llama;
 mod model;

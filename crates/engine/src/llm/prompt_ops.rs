@@ -1,54 +1,19 @@
-//! The prompt's arithmetic on plain slices: projections as f32 GEMMs (the gemm crate,
-//! candle's own) and causal attention over the KV cache.
+//! The prompt's attention: causal softmax attention of a slice of query rows over the KV
+//! cache, on plain slices.
 //!
 //! Through candle tensors, attention took a third of a 1,000-token prompt: the key and
 //! value heads copied once per query head (`repeat_kv`), a score matrix masked by a
 //! broadcast `where_cond`, a softmax with one libm call per score, and the masked upper
 //! triangle computed anyway. Here each piece (query head × block of rows) multiplies
-//! against its key/value head in place, up to the last key its rows can see, and
-//! exponentiates eight scores at a time. The remaining tensor ops (norms, rotations,
-//! layout copies, residual sums) each allocated and dispatched to a thread pool; on slices
-//! they are plain loops.
+//! against its key/value head, up to the last key its rows can see, through the panel
+//! kernel of [`gemm`](super::gemm), and exponentiates eight scores at a time.
 
 use super::decode_ops::{exp_minus_max, Heads};
+use super::gemm::{self, Panels, View, PANEL};
 
-/// `x · wᵀ` for the `rows` rows of `x` (`[row][k]`), with `w` holding `[n][k]`: `[row][n]`,
-/// split between the threads of the current pool.
-pub fn matmul_transposed(x: &[f32], rows: usize, w: &[f32], n: usize) -> Vec<f32> {
-    let k = x.len() / rows;
-    assert_eq!(w.len(), n * k, "the weights match the input's width");
-    let mut out = vec![0f32; rows * n];
-    // SAFETY: the pointers and strides describe `rows × k` inputs, `n × k` weights (read as
-    // their transpose) and `rows × n` outputs, all inside their slices.
-    unsafe {
-        gemm::gemm(
-            rows,
-            n,
-            k,
-            out.as_mut_ptr(),
-            1,
-            n as isize,
-            false,
-            x.as_ptr(),
-            1,
-            k as isize,
-            w.as_ptr(),
-            k as isize,
-            1,
-            0.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::Rayon(0),
-        );
-    }
-    out
-}
-
-/// Query rows per piece: fewer pieces pack each key/value head fewer times (256 rows beat
-/// 64 by ~5 % of a 1,000-token prompt); 1,000 positions of scores are then 1 MB, the L2 cache.
-const ROWS: usize = 256;
+/// Query rows per piece: small pieces skip more of the masked triangle (each computes up
+/// to its own last row's keys), and 48 rows of 1,024 scores (196 KB) stay in L2.
+const ROWS: usize = 48;
 
 /// softmax(q·Kᵀ/√d)·V for `seq` query rows at positions `first..first + seq`, each seeing
 /// the keys up to its own position. `q` is `[head][seq][head_dim]`; `keys` and `values`
@@ -60,86 +25,60 @@ pub fn attend(q: &[f32], keys: &[f32], values: &[f32], first: usize, heads: Head
     let seq = q.len() / (n_head * d);
     let positions = keys.len() / (n_kv_head * d);
     assert!(first + seq <= positions, "the cache holds the slice's keys");
+    // Each key/value head's keys as panels of 16 positions, packed once for its query heads.
+    let visible = first + seq;
+    let key_panels: Vec<Panels> = (0..n_kv_head)
+        .into_par_iter()
+        .map(|h| Panels::pack(&keys[h * positions * d..][..visible * d], visible, d))
+        .collect();
     let mut out = vec![0f32; q.len()];
     out.par_chunks_mut(seq * d).enumerate().for_each(|(h, head_out)| {
         let kv_head = h / (n_head / n_kv_head);
-        let keys = &keys[kv_head * positions * d..(kv_head + 1) * positions * d];
         let values = &values[kv_head * positions * d..(kv_head + 1) * positions * d];
         let q = &q[h * seq * d..(h + 1) * seq * d];
         head_out.par_chunks_mut(ROWS * d).enumerate().for_each(|(block, out)| {
             let start = block * ROWS;
             let rows = out.len() / d;
-            attend_rows(&q[start * d..(start + rows) * d], keys, values, first + start, d, out);
+            attend_rows(&q[start * d..(start + rows) * d], &key_panels[kv_head], values, first + start, d, out);
         });
     });
     out
 }
 
 /// The rows `q` (`[row][d]`, row `i` at position `first + i`) of one head.
-fn attend_rows(q: &[f32], keys: &[f32], values: &[f32], first: usize, d: usize, out: &mut [f32]) {
+fn attend_rows(q: &[f32], keys: &Panels, values: &[f32], first: usize, d: usize, out: &mut [f32]) {
     let rows = q.len() / d;
     // The last row sees this many keys; the rows above it, fewer.
     let visible = first + rows;
-    let mut scores = vec![0f32; rows * visible];
-    let scale = 1.0 / (d as f32).sqrt();
-    // SAFETY (both products): the pointers and strides describe `rows × visible` scores,
-    // `rows × d` queries, `visible × d` keys and values, and `rows × d` outputs, all inside
-    // their slices.
-    unsafe {
-        // scores = scale · q · keysᵀ
-        gemm::gemm(
-            rows,
-            visible,
-            d,
-            scores.as_mut_ptr(),
-            1,
-            visible as isize,
-            false,
-            q.as_ptr(),
-            1,
-            d as isize,
-            keys.as_ptr(),
-            d as isize,
-            1,
-            0.0,
-            scale,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
+    let stride = visible.next_multiple_of(PANEL);
+    with_scratch(rows * stride, |scores| {
+        gemm::multiply(q, d, rows, keys.view(visible), scores, stride);
+        let scale = 1.0 / (d as f32).sqrt();
+        for (i, row) in scores.chunks_exact_mut(stride).enumerate() {
+            let (seen, unseen) = row.split_at_mut(first + i + 1);
+            let max = seen.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
+            seen.iter_mut().for_each(|s| *s = (*s - max) * scale);
+            let inverse_sum = 1.0 / exp_minus_max(seen, 0.0);
+            seen.iter_mut().for_each(|s| *s *= inverse_sum);
+            unseen.fill(0.0);
+        }
+        gemm::multiply(scores, stride, rows, View::rows(values, visible, d, d), out, d);
+    });
+}
+
+/// `f` on this thread's scratch buffer of at least `len` values, their contents unspecified.
+/// A piece's scores are written in full before they are read, and a fresh buffer per piece
+/// (200 pieces of 200 KB a layer) was mostly page zeroing.
+fn with_scratch(len: usize, f: impl FnOnce(&mut [f32])) {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    for (i, row) in scores.chunks_exact_mut(visible).enumerate() {
-        let (seen, unseen) = row.split_at_mut(first + i + 1);
-        let max = seen.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
-        let inverse_sum = 1.0 / exp_minus_max(seen, max);
-        seen.iter_mut().for_each(|s| *s *= inverse_sum);
-        unseen.fill(0.0);
-    }
-    unsafe {
-        // out = scores · values
-        gemm::gemm(
-            rows,
-            d,
-            visible,
-            out.as_mut_ptr(),
-            1,
-            d as isize,
-            false,
-            scores.as_ptr(),
-            1,
-            visible as isize,
-            values.as_ptr(),
-            1,
-            d as isize,
-            0.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
+    SCRATCH.with_borrow_mut(|scratch| {
+        if scratch.len() < len {
+            scratch.resize(len, 0.0);
+        }
+        f(&mut scratch[..len])
+    });
 }
 
 #[cfg(test)]
