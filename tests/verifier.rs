@@ -188,6 +188,14 @@ fn a_reversed_claim_is_dropped() {
 }
 
 #[test]
+fn a_negated_claim_against_a_passage_with_no_negation_says_why() {
+    let checked = check("Imiquimod does not need to be stored at room temperature [3].");
+    assert_eq!(checked[0].1, SentenceStatus::Unverified, "{checked:?}");
+    let reason = checked[0].2.as_deref().unwrap_or_default();
+    assert!(reason.contains("nothing negated"), "{reason}");
+}
+
+#[test]
 fn an_echoed_source_label_is_not_part_of_the_claim() {
     let checked = check("Imiquimod (Storage): Store the cream at room temperature [3].");
     assert_eq!(checked[0].0, "Store the cream at room temperature.");

@@ -157,8 +157,10 @@ pub fn without_source_labels(claim: &str, sources: &[Source]) -> String {
     let mut text = claim.trim().to_string();
     for s in sources {
         let label = format!("{} ({})", s.drug, s.section);
-        for prefix in [format!("Source, {label}:"), format!("Source {label}:"), format!("{label}:")] {
-            if let Some(rest) = text.strip_prefix(&prefix) {
+        let prefixes =
+            [format!("Source, {label}:"), format!("Source {label}:"), format!("{label}:"), format!("{label} -")];
+        for prefix in prefixes.iter().chain([&format!("{label} –")]) {
+            if let Some(rest) = text.strip_prefix(prefix.as_str()) {
                 text = rest.trim_start_matches([' ', '-', '–']).to_string();
             }
         }
@@ -350,8 +352,7 @@ impl Verifier<'_> {
                     overlap = if passage_similarity >= t.strong_similarity { passage_overlap } else { window_overlap };
                 }
             }
-            let similarity = similarity.max(-1.0);
-            sentence.support = Some(similarity);
+            sentence.support = Some(similarity.max(-1.0));
             let unsupported_clause = supported
                 .then(|| {
                     clauses(&claim)
@@ -376,6 +377,13 @@ impl Verifier<'_> {
             } else if supported && novel.len() > t.novel_words {
                 sentence.status = SentenceStatus::Unverified;
                 sentence.reason = Some(format!("adds words the cited passage does not have: {}", novel.join(", ")));
+            } else if !supported && similarity == f32::MIN {
+                sentence.status = SentenceStatus::Unverified;
+                sentence.reason = Some(if polarity {
+                    "the cited passage states nothing negated to compare this negated sentence with".into()
+                } else {
+                    "the cited passage states nothing to compare it with, only negations or questions".into()
+                });
             } else if !supported {
                 sentence.status = SentenceStatus::Unverified;
                 sentence.reason = Some(format!(
@@ -984,6 +992,8 @@ mod tests {
         assert_eq!(strip("Imiquimod (Side Effects › Common Side Effects): Redness at the site"), "Redness at the site");
         assert_eq!(strip("Source, Imiquimod (FAQs) can cause redness."), "Imiquimod can cause redness.");
         assert_eq!(strip("A: Wash it off after 8 hours."), "Wash it off after 8 hours.");
+        assert_eq!(strip("Imiquimod (FAQs) - Wash it off after 8 hours."), "Wash it off after 8 hours.");
+        assert_eq!(strip("Imiquimod (FAQs) – wash it off after 8 hours."), "Wash it off after 8 hours.");
         assert_eq!(strip("Imiquimod (Dosage) is a cream."), "Imiquimod (Dosage) is a cream.");
     }
 
