@@ -2,6 +2,7 @@
 
 mod common;
 
+use drugchatter_engine::answer::verify::word_overlap;
 use drugchatter_engine::answer::{AnswerStatus, AskOptions, Conversation, NoticeKind, SentenceStatus};
 use drugchatter_engine::Engine;
 use drugchatter_monograph::SectionKind;
@@ -103,6 +104,40 @@ fn copy_biased_decoding_makes_the_models_own_sentences_verify() {
     assert!(verified(&copying) > verified(&free), "{free:#?}");
     assert_eq!(copying.status, AnswerStatus::Generated);
     assert_grounded(&copying, "imiquimod");
+}
+
+#[test]
+fn a_generated_answer_is_completed_by_the_closest_quotes() {
+    // The model chooses what to copy; when it writes fewer than three verified sentences,
+    // the sources' sentences closest to the question that it did not say complete the
+    // answer. For these questions it writes one or two (in the eval set, 8 of 9 generated
+    // answers about these drugs needed completing).
+    let overlap = drugchatter_engine::answer::Thresholds::default().overlap;
+    let mut completed = 0;
+    for (question, drug) in [
+        ("How often do I put Aldara on for genital warts?", "imiquimod"),
+        ("What is Aldara used for?", "imiquimod"),
+        ("Is Tylenol safe to take during pregnancy?", "acetaminophen"),
+    ] {
+        let answer = ask(question, &mut Conversation::default());
+        if answer.status != AnswerStatus::Generated {
+            continue;
+        }
+        assert_grounded(&answer, drug);
+        let (verified, quoted): (Vec<_>, Vec<_>) =
+            answer.sentences.iter().partition(|s| s.status == SentenceStatus::Verified);
+        assert!(!verified.is_empty(), "{answer:#?}");
+        if verified.len() < 3 {
+            assert_eq!(verified.len() + quoted.len(), 3, "{answer:#?}");
+            // Appended after the model's own sentences, and repeating none of them.
+            assert!(answer.sentences[..verified.len()].iter().all(|s| s.status == SentenceStatus::Verified));
+            for q in &quoted {
+                assert!(verified.iter().all(|v| word_overlap(&q.text, &v.text) < overlap), "{answer:#?}");
+            }
+            completed += 1;
+        }
+    }
+    assert!(completed >= 1, "no generated answer needed completing");
 }
 
 #[test]

@@ -117,9 +117,11 @@ fn kept_instruction_gives_the_answers_of_a_full_computation() {
     assert_eq!(second.text, full[1]);
     llm.generate(&prompts[0], &params, &mut |_| false).unwrap();
     assert_eq!(llm.generate(&prompts[1], &params, &mut |_| true).unwrap().text, full[1]);
-    // The same prompt again reuses all but its last token.
+    // The same prompt again reuses all but its last few tokens, which go through the prompt
+    // path as they did in the full computation (a single token would take the decoding path).
     let again = llm.generate(&prompts[1], &params, &mut |_| true).unwrap();
-    assert_eq!((again.reused_prompt_tokens, again.text.as_str()), (again.prompt_tokens - 1, full[1].as_str()));
+    assert!((1..=8).contains(&(again.prompt_tokens - again.reused_prompt_tokens)), "{again:?}");
+    assert_eq!(again.text, full[1]);
 }
 
 #[test]

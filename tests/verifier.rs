@@ -361,7 +361,9 @@ fn a_copied_yes_or_no_is_dropped_and_quoted_with_its_question() {
     ));
     // The fallback quotes the answer with the question it answers.
     let question = embedder().embed_one("Does Calmaxine make you drowsy enough that I shouldn't drive?").unwrap();
-    let quoted = drugchatter_engine::answer::extractive::extract(embedder(), &question, &[], &sources, 4).unwrap();
+    let quoted =
+        drugchatter_engine::answer::extractive::extract(embedder(), &question, &[], &sources, 4, &Default::default())
+            .unwrap();
     let texts: Vec<&str> = quoted.iter().map(|s| s.text.as_str()).collect();
     assert!(
         texts.contains(&"Can I drive after taking Calmaxine? No, not until you know how it affects you."),

@@ -372,9 +372,10 @@ impl Engine {
         drop(generator);
 
         let verified = model_sentences.iter().filter(|s| s.status.is_fact()).count();
+        let quote = |max: usize, said: &answer::extractive::Said| {
+            answer::extractive::extract(&self.embedder, &query_vector, &results.intents, &sources, max, said)
+        };
         // Mostly unverified output is not worth showing: quote the sources instead.
-        let quotes =
-            answer::extractive::extract(&self.embedder, &query_vector, &results.intents, &sources, ANSWER_SENTENCES)?;
         if generated && verified > 0 && verified * 2 >= model_sentences.len() {
             reply.status = AnswerStatus::Generated;
             for sentence in model_sentences {
@@ -387,20 +388,17 @@ impl Engine {
             // The model chooses what to copy, not always what matters most ("Sumatriptan is
             // often taken with an antiemetic" when asked about it with Prozac): the sources'
             // sentences closest to the question that it did not say complete the answer.
-            let facts: Vec<&str> =
-                reply.sentences.iter().filter(|s| s.status.is_fact()).map(|s| s.text.as_str()).collect();
-            let missing: Vec<_> = quotes
-                .into_iter()
-                .filter(|q| {
-                    !facts.iter().any(|f| answer::verify::word_overlap(&q.text, f) >= options.thresholds.overlap)
-                })
-                .take(ANSWER_SENTENCES.saturating_sub(facts.len()))
-                .collect();
-            reply.sentences.extend(missing);
+            let said = answer::extractive::Said {
+                sentences: reply.sentences.iter().filter(|s| s.status.is_fact()).map(|s| s.text.as_str()).collect(),
+                overlap: options.thresholds.overlap,
+            };
+            let missing = ANSWER_SENTENCES.saturating_sub(said.sentences.len());
+            let completion = if missing > 0 { quote(missing, &said)? } else { Vec::new() };
+            reply.sentences.extend(completion);
         } else {
             reply.status = AnswerStatus::Extractive;
             reply.dropped = model_sentences;
-            reply.sentences = quotes;
+            reply.sentences = quote(ANSWER_SENTENCES, &Default::default())?;
         }
         if !reply.dropped.is_empty() {
             notices.insert(

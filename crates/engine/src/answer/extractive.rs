@@ -9,12 +9,27 @@ use crate::retrieve::Intent;
 /// Sentences shorter than this are headings or fragments, not answers.
 const MIN_WORDS: usize = 4;
 
+/// What an answer already says, which quotes completing it must not repeat.
+#[derive(Default)]
+pub struct Said<'a> {
+    pub sentences: Vec<&'a str>,
+    /// Word overlap from which a quote repeats a sentence.
+    pub overlap: f32,
+}
+
+impl Said<'_> {
+    fn covers(&self, quote: &str) -> bool {
+        self.sentences.iter().any(|s| super::verify::word_overlap(quote, s) >= self.overlap)
+    }
+}
+
 pub fn extract(
     embedder: &Embedder,
     question_vector: &[f32],
     intents: &[Intent],
     sources: &[Source],
     max_sentences: usize,
+    said: &Said,
 ) -> Result<Vec<AnswerSentence>> {
     // A question about one section (dose, side effects…) is answered from that section
     // when a source of it was retrieved.
@@ -39,7 +54,7 @@ pub fn extract(
                 (true, Some(question)) => format!("{question} {sentence}"),
                 (true, None) => continue,
             };
-            if quoted.split_whitespace().count() >= MIN_WORDS {
+            if quoted.split_whitespace().count() >= MIN_WORDS && !said.covers(&quoted) {
                 candidates.push((i, quoted));
             }
         }

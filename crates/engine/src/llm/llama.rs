@@ -21,7 +21,7 @@ use candle_core::quantized::{gguf_file, QTensor};
 use candle_core::{Device, IndexOp, Result, Tensor};
 
 /// Inputs with at least this many rows (prompt tokens) use the dense weights.
-const DENSE_MIN_ROWS: usize = 8;
+pub const DENSE_MIN_ROWS: usize = 8;
 /// Prompt tokens processed together (see [`ModelWeights::forward`]).
 const PROMPT_SLICE: usize = 1024;
 /// Positions the rotary tables cover; longer contexts are refused at load.
