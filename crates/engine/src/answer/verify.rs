@@ -157,9 +157,9 @@ pub fn without_source_labels(claim: &str, sources: &[Source]) -> String {
     let mut text = claim.trim().to_string();
     for s in sources {
         let label = format!("{} ({})", s.drug, s.section);
-        let prefixes =
-            [format!("Source, {label}:"), format!("Source {label}:"), format!("{label}:"), format!("{label} -")];
-        for prefix in prefixes.iter().chain([&format!("{label} –")]) {
+        let labelled = [format!("Source, {label}:"), format!("Source {label}:"), format!("{label}:")];
+        let dashed = [format!("{label} -"), format!("{label} –")];
+        for prefix in labelled.iter().chain(&dashed) {
             if let Some(rest) = text.strip_prefix(prefix.as_str()) {
                 text = rest.trim_start_matches([' ', '-', '–']).to_string();
             }

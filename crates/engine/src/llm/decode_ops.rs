@@ -293,7 +293,7 @@ fn dot_q4_1_q8_1_avx2(xs: &[BlockQ4_1], ys: &[BlockQ8_1]) -> f32 {
 /// barrier: when the other core is busy with another program, this thread does every
 /// piece itself instead of waiting for it (a barrier made decoding 10× slower on a busy
 /// machine). Called inside [`on_pool`], the stealing needs no thread wake-up.
-fn for_each_part(out: &mut [f32], part_len: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) {
+pub fn for_each_part(out: &mut [f32], part_len: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) {
     use rayon::prelude::*;
     let parts = out.len() / part_len;
     out.par_chunks_mut(part_len).with_min_len(parts.div_ceil(8).max(1)).enumerate().for_each(|(i, part)| f(i, part));

@@ -170,6 +170,7 @@ unsafe fn multiply_panels(
         let mut r = 0;
         while r < rows {
             let n = (rows - r).min(MICRO_ROWS);
+            // SAFETY: bounds checked above; the rectangle is ours (this function's contract).
             microkernel(
                 &x[r * x_stride..],
                 x_stride,
@@ -185,10 +186,13 @@ unsafe fn multiply_panels(
     }
 }
 
-/// `n` (≤ 6) rows × one panel, written (not accumulated) into `out`. The bounds were
-/// checked by the caller.
+/// `n` (≤ 6) rows × one panel, written (not accumulated) into `out`.
+///
+/// # Safety
+/// `out` holds `n` rows of 16 values, `out_stride` apart, that no one else touches during
+/// the call; `x` and `panel` hold `n` rows and `steps` steps (checked by the caller).
 #[allow(clippy::too_many_arguments)]
-fn microkernel(
+unsafe fn microkernel(
     x: &[f32],
     x_stride: usize,
     n: usize,
@@ -200,8 +204,7 @@ fn microkernel(
 ) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU has the features; `multiply_panels` checked that `x`, `panel` and
-        // `out` hold `n` rows of `steps` inputs, `steps` panel steps and `n` output rows.
+        // SAFETY: the CPU has the features; the bounds are the caller's promise.
         unsafe {
             let (x, p, o) = (x.as_ptr(), panel.as_ptr(), out.0);
             match n {
@@ -221,7 +224,7 @@ fn microkernel(
             let a = x[r * x_stride + s];
             acc.iter_mut().zip(&panel[s * stride..][..PANEL]).for_each(|(acc, &w)| *acc += a * w);
         }
-        // SAFETY: as above, the row's panel is inside `out` and this call's alone.
+        // SAFETY: the row's panel is inside `out` and this call's alone (the caller's promise).
         unsafe { std::ptr::copy_nonoverlapping(acc.as_ptr(), out.0.add(r * out_stride), PANEL) };
     }
 }

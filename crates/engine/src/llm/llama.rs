@@ -79,11 +79,12 @@ impl Norm {
         Ok(Norm { values: weight.dequantize(&weight.device())?.to_vec1()?, eps: eps as f32 })
     }
 
-    /// Each row of `x` normalised.
+    /// Each row of `x` normalised. Like the prompt's rotations and activations, split
+    /// between the cores: on one, they left the other idle for a tenth of a long prompt.
     fn forward(&self, x: &[f32]) -> Vec<f32> {
         let mut out = vec![0f32; x.len()];
         let width = self.values.len();
-        for_each_row(&mut out, width, |i, out| {
+        decode_ops::for_each_part(&mut out, width, |i, out| {
             decode_ops::rms_norm_into(&x[i * width..][..width], &self.values, self.eps, out)
         });
         out
@@ -119,7 +120,7 @@ impl Layer {
         let mut qkv = self.qkv.forward(&self.attention_norm.forward(x), seq);
         let (q_width, kv_width) = (n_head * head_dim, n_kv_head * head_dim);
         let qkv_width = q_width + 2 * kv_width;
-        for_each_row(&mut qkv, qkv_width, |i, row| {
+        decode_ops::for_each_part(&mut qkv, qkv_width, |i, row| {
             rope.apply_one(&mut row[..q_width + kv_width], head_dim, position + i)
         });
         let rows = if last_only { seq - 1..seq } else { 0..seq };
@@ -155,7 +156,7 @@ impl Layer {
         let gate_up = self.gate_up.forward(&self.ffn_norm.forward(x), n);
         let hidden = gate_up.len() / n / 2;
         let mut gated = vec![0f32; n * hidden];
-        for_each_row(&mut gated, hidden, |i, out| {
+        decode_ops::for_each_part(&mut gated, hidden, |i, out| {
             decode_ops::swiglu_into(&gate_up[i * 2 * hidden..][..2 * hidden], out)
         });
         decode_ops::add_assign(x, &self.w2.forward(&gated, n));
@@ -179,14 +180,6 @@ impl Layer {
         let gated = decode_ops::swiglu(&self.gate_up.apply(&self.ffn_norm.apply(x)));
         decode_ops::add_assign(x, &self.w2.apply(&gated));
     }
-}
-
-/// `f(i, row)` for each row of `rows`, split between the threads of the current pool: the
-/// prompt's norms, rotations and activations, single-threaded, left the other core idle
-/// for about a tenth of a 1,000-token prompt.
-fn for_each_row(rows: &mut [f32], width: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) {
-    use rayon::prelude::*;
-    rows.par_chunks_mut(width).with_min_len(16).enumerate().for_each(|(i, row)| f(i, row));
 }
 
 /// Rotary position tables, shared by all layers: `dim / 2` angles per position.

@@ -303,11 +303,9 @@ impl Llm {
             Sampling::TopP { p: 0.9, temperature: params.temperature }
         };
         let mut sampler = LogitsProcessor::from_sampling(params.seed, sampling);
-        // The prompt's last tokens are always run, through the prompt path as in a full
-        // computation, so that a kept prefix changes no answer: one token alone would take
-        // the decoding path, whose quantized arithmetic differs in the last bits and can
-        // flip a greedy choice.
-        let reused = self.reusable(&prompt_ids, prompt_ids.len().saturating_sub(llama::DENSE_MIN_ROWS));
+        // At least the prompt's last tokens are run, for their logits and so that a kept
+        // prefix changes no answer.
+        let reused = self.reusable(&prompt_ids, prompt_ids.len().saturating_sub(self.model.prompt_tail()));
         let mut logits = self.feed(&prompt_ids, reused).map_err(gen_error)?;
         let prefill = started.elapsed();
         let mut first_token = None;

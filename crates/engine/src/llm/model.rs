@@ -119,6 +119,17 @@ impl Model {
         matches!(self, Model::Llama(_))
     }
 
+    /// Prompt tokens always computed, never reused from a kept prefix: our llama's last
+    /// prompt tokens must take its prompt path, as in a full computation (a lone token takes
+    /// the decoding path, whose quantized arithmetic differs in the last bits and can flip a
+    /// greedy choice). Models that keep no prefix recompute everything anyway.
+    pub fn prompt_tail(&self) -> usize {
+        match self {
+            Model::Llama(_) => super::llama::DENSE_MIN_ROWS,
+            _ => 1,
+        }
+    }
+
     /// Forgets the previous conversation. Models without an explicit reset start over when
     /// called at position 0, which `generate` always does first.
     pub fn reset(&mut self) {
