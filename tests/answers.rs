@@ -3,7 +3,7 @@
 mod common;
 
 use drugchatter_engine::answer::verify::word_overlap;
-use drugchatter_engine::answer::{AnswerStatus, AskOptions, Conversation, NoticeKind, SentenceStatus};
+use drugchatter_engine::answer::{Abstention, AnswerStatus, AskOptions, Conversation, Notice, SentenceStatus};
 use drugchatter_engine::Engine;
 use drugchatter_monograph::SectionKind;
 use std::sync::OnceLock;
@@ -55,7 +55,7 @@ fn assert_grounded(answer: &drugchatter_engine::answer::Answer, drug: &str) {
             assert_eq!(source.drug_slug, drug, "{sentence:?} cites {source:?}");
         }
     }
-    assert_eq!(answer.notices.last().unwrap().kind, NoticeKind::Disclaimer);
+    assert_eq!(answer.notices.last(), Some(&Notice::Disclaimer));
     assert_eq!(answer.model.as_deref(), Some("SmolLM2-135M-Instruct.Q4_1.gguf"));
 }
 
@@ -64,8 +64,8 @@ fn how_does_imiquimod_work() {
     let answer = ask("How does imiquimod work?", &mut Conversation::default());
     assert_grounded(&answer, "imiquimod");
     assert_eq!(answer.sources[0].section_kind, SectionKind::HowItWorks);
-    assert_eq!(answer.profiles[0].label, "See the profile for Imiquimod");
-    assert!(answer.other_questions[0].heading == "Other questions about Imiquimod");
+    assert_eq!(answer.profiles[0].title, "Imiquimod");
+    assert_eq!(answer.other_questions[0].title, "Imiquimod");
     assert!(answer.other_questions[0].questions.len() >= 6);
     assert!(answer.timings.first_token_ms.is_some() && answer.timings.prompt_tokens > 0);
 }
@@ -159,8 +159,9 @@ fn a_drug_not_in_the_library_gets_an_abstention() {
     let answer = ask("What is the usual dose of zolmitriptan for a migraine?", &mut Conversation::default());
     assert_eq!(answer.status, AnswerStatus::Abstained);
     assert!(answer.sentences.is_empty() && answer.sources.is_empty() && answer.model.is_none());
-    assert!(answer.text.contains("no monograph on zolmitriptan"), "{}", answer.text);
-    assert!(answer.notices.iter().any(|n| n.kind == NoticeKind::NotInLibrary));
+    let names = vec!["zolmitriptan".to_string()];
+    assert_eq!(answer.abstention, Some(Abstention::NoMonograph { names: names.clone() }), "{answer:#?}");
+    assert!(answer.notices.contains(&Notice::NotInLibrary { names }));
 }
 
 #[test]
@@ -188,14 +189,13 @@ fn a_follow_up_keeps_the_drug() {
 #[test]
 fn an_overdose_question_shows_the_emergency_notice_first() {
     let answer = ask("I think my child swallowed too much acetaminophen, what do I do?", &mut Conversation::default());
-    assert_eq!(answer.notices[0].kind, NoticeKind::Emergency);
-    assert!(answer.notices[0].text.contains("emergency number"));
+    assert_eq!(answer.notices[0], Notice::Emergency);
 }
 
 #[test]
 fn a_banned_drug_is_flagged() {
     let answer = ask("Can I still take ranitidine for heartburn?", &mut Conversation::default());
-    assert!(answer.notices.iter().any(|n| n.kind == NoticeKind::Banned && n.text.contains("Ranitidine")));
+    assert!(answer.notices.contains(&Notice::Banned { drug: "Ranitidine".into() }), "{:?}", answer.notices);
 }
 
 #[test]
@@ -205,7 +205,7 @@ fn without_a_model_the_answer_quotes_the_library() {
     let answer =
         engine.ask("Aldara side effects", &mut Conversation::default(), &AskOptions::default(), &mut |_| true).unwrap();
     assert_eq!(answer.status, AnswerStatus::Extractive);
-    assert!(answer.notices.iter().any(|n| n.kind == NoticeKind::NoModel));
+    assert!(answer.notices.contains(&Notice::NoModel));
     assert!(answer.sentences.iter().all(|s| s.status.is_fact()));
     assert!(answer
         .sentences
@@ -281,12 +281,12 @@ fn check_bad_questions(engine: &Engine, with_model: bool) {
     for (name, question, expect) in bad_questions() {
         let result = engine.ask(&question, &mut Conversation::default(), &options, &mut |_| true);
         match (expect, result) {
-            (Expect::Refused(says), Err(drugchatter_engine::Error::InvalidQuestion(message))) => {
-                assert!(message.contains(says), "{name}: {message}")
+            (Expect::Refused(says), Err(drugchatter_engine::Error::InvalidQuestion(problem))) => {
+                assert!(problem.to_string().contains(says), "{name}: {problem}")
             }
             (Expect::Answered(drugs), Ok(answer)) => {
                 assert!(!answer.question.chars().any(char::is_control), "{name}: {:?}", answer.question);
-                assert_eq!(answer.notices.last().unwrap().kind, NoticeKind::Disclaimer, "{name}");
+                assert_eq!(answer.notices.last(), Some(&Notice::Disclaimer), "{name}");
                 let resolved: Vec<&str> = answer.drugs.iter().map(|d| d.slug.as_str()).collect();
                 assert_eq!(resolved, drugs, "{name}");
                 if drugs.is_empty() {

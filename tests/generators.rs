@@ -196,7 +196,7 @@ fn models_with_generator(generator: Option<Vec<u8>>) -> tempfile::TempDir {
 
 #[test]
 fn a_missing_or_damaged_bundled_generator_names_the_file_and_the_fix_and_the_engine_still_answers() {
-    use drugchatter_engine::answer::{AnswerStatus, AskOptions, Conversation, NoticeKind};
+    use drugchatter_engine::answer::{AnswerStatus, AskOptions, Conversation, Notice};
     let real = std::fs::read(common::models_dir().join(SMOLLM)).unwrap();
     let mut altered = real.clone();
     let middle = altered.len() / 2;
@@ -224,6 +224,6 @@ fn a_missing_or_damaged_bundled_generator_names_the_file_and_the_fix_and_the_eng
             engine.ask("How does imiquimod work?", &mut Conversation::default(), &AskOptions::default(), &mut |_| true);
         let answer = answer.unwrap();
         assert_eq!(answer.status, AnswerStatus::Extractive, "{case}");
-        assert!(answer.notices.iter().any(|n| n.kind == NoticeKind::NoModel), "{case}");
+        assert!(answer.notices.contains(&Notice::NoModel), "{case}");
     }
 }

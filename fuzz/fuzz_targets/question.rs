@@ -7,7 +7,7 @@
 //! model's output (the question itself is used when there is none).
 #![no_main]
 
-use drugchatter_engine::answer::{self, numbers, prompt, safety, verify, NoticeKind, Source};
+use drugchatter_engine::answer::{self, numbers, prompt, safety, verify, Notice, Source};
 use drugchatter_engine::chunk::chunk_monograph;
 use drugchatter_engine::corpus::{self, Drug};
 use drugchatter_engine::retrieve::{intent, DrugCatalog, Passage};
@@ -88,8 +88,8 @@ fuzz_target!(|data: &[u8]| {
     let intents = intent::detect(&question, resolution.drugs.len());
 
     let notices = safety::notices(&question, &resolution.drugs);
-    assert_eq!(notices.last().map(|n| n.kind), Some(NoticeKind::Disclaimer), "the disclaimer comes last");
-    assert!(notices.iter().skip(1).all(|n| n.kind != NoticeKind::Emergency), "an emergency notice comes first");
+    assert_eq!(notices.last(), Some(&Notice::Disclaimer), "the disclaimer comes last");
+    assert!(notices.iter().skip(1).all(|n| *n != Notice::Emergency), "an emergency notice comes first");
 
     // Sources as retrieval would offer them: passages of the resolved drugs (or of the first
     // drug), those of the section asked about first.

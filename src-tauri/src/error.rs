@@ -36,7 +36,7 @@ impl From<drugchatter_engine::Error> for AppError {
     fn from(error: drugchatter_engine::Error) -> AppError {
         match error {
             drugchatter_engine::Error::Cancelled => AppError::cancelled(),
-            drugchatter_engine::Error::InvalidQuestion(message) => AppError::invalid(message),
+            drugchatter_engine::Error::InvalidQuestion(problem) => AppError::invalid(problem.to_string()),
             other => AppError::engine(without_backtrace(&other.to_string())),
         }
     }

@@ -3,7 +3,7 @@
 //! lengths, ranges and shapes before anything touches the engine or the file system.
 
 use crate::error::AppError;
-use drugchatter_engine::answer::MAX_QUESTION_CHARS;
+use drugchatter_engine::answer::{check_question, MAX_QUESTION_CHARS};
 use std::path::PathBuf;
 
 /// Most bytes accepted for a question before counting characters (4 bytes per char).
@@ -18,20 +18,13 @@ pub const MAX_RESULTS: usize = 50;
 /// Most paths one import may name.
 pub const MAX_IMPORT_PATHS: usize = 64;
 
-/// A question: not empty, at most 2,000 characters. Control characters are the engine's
-/// to strip (it keeps line breaks as spaces); they are not an error here.
+/// A question, by the engine's own rule (`check_question`), so a bad one is refused before
+/// it waits for its turn. The byte cap only spares counting the characters of megabytes.
 pub fn question(text: &str) -> Result<String, AppError> {
     if text.len() > MAX_QUESTION_BYTES {
         return Err(too_long("question", MAX_QUESTION_CHARS));
     }
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(AppError::invalid("the question is empty: ask about a medicine"));
-    }
-    if trimmed.chars().count() > MAX_QUESTION_CHARS {
-        return Err(too_long("question", MAX_QUESTION_CHARS));
-    }
-    Ok(trimmed.to_string())
+    check_question(text).map_err(|problem| AppError::invalid(problem.to_string()))
 }
 
 /// A search query: not empty, at most 200 characters.

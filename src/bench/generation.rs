@@ -5,7 +5,8 @@
 
 use super::{machine, peak_rss_mb};
 use anyhow::{Context, Result};
-use drugchatter_engine::answer::{self, AskOptions, Conversation};
+use drugchatter_engine::answer::{AskOptions, Conversation};
+use drugchatter_engine::bench;
 use drugchatter_engine::llm::{GenerationParams, Llm};
 use drugchatter_engine::Engine;
 use std::path::{Path, PathBuf};
@@ -43,17 +44,12 @@ pub fn run(engine: &Engine, options: &Options) -> Result<()> {
     // Two prompts from real retrieval: the default answer prompt (4 sources), and one of
     // about 1,000 tokens (more sources), the size the first-token target is set for.
     let results = engine.search(&options.question, 10)?;
-    let all_sources = answer::sources_from_hits(&results.hits);
-    let count = |turn: &str| llm.count_tokens(&llm.chat_prompt(answer::prompt::SYSTEM, turn));
     let defaults = AskOptions::default();
     let prompts: Vec<(String, String)> = [(defaults.sources, defaults.prompt_budget), (10, 1100)]
         .into_iter()
         .map(|(sources, budget)| {
-            let kept: Vec<_> = all_sources.iter().take(sources).cloned().collect();
-            let fitted = answer::prompt::fit(&options.question, kept, budget, &count);
-            let prompt =
-                llm.chat_prompt(answer::prompt::SYSTEM, &answer::prompt::user_turn(&options.question, &fitted));
-            (format!("{} sources", fitted.len()), prompt)
+            let (kept, prompt) = bench::answer_prompt(&llm, &options.question, &results.hits, sources, budget);
+            (format!("{kept} sources"), prompt)
         })
         .collect();
 
@@ -119,7 +115,7 @@ fn candle(llm: &mut Llm, prompt: &str, instruction_kept: bool, options: &Options
     for _ in 0..options.repeats.max(1) {
         llm.forget();
         if instruction_kept {
-            llm.prime(&llm.chat_prompt(answer::prompt::SYSTEM, ""))?;
+            llm.prime(&bench::instruction(llm))?;
         }
         runs.push(llm.generate(prompt, &params, &mut |_| true)?);
     }

@@ -1,5 +1,16 @@
 import { describe, expect, it, vi } from "vitest";
-import { answerPlainText, excerpt, renderAnswer, renderPending, sourceFor, splitNotices, type AnswerHandlers } from "./answer";
+import {
+  DISCLAIMER,
+  abstentionText,
+  answerPlainText,
+  excerpt,
+  noticeText,
+  renderAnswer,
+  renderPending,
+  sourceFor,
+  splitNotices,
+  type AnswerHandlers,
+} from "./answer";
 import { abstention, imiquimodAnswer } from "./fixtures/answer";
 import type { Answer } from "./types";
 
@@ -83,8 +94,8 @@ describe("renderAnswer", () => {
   it("puts emergency and banned notices first and the disclaimer last", () => {
     const answer = imiquimodAnswer();
     answer.notices = [
-      { kind: "emergency", text: "Call emergency services." },
-      { kind: "banned", text: "Withdrawn in some countries." },
+      { kind: "emergency" },
+      { kind: "banned", drug: "Ranitidine" },
       ...answer.notices,
     ];
     const card = renderAnswer(answer, handlers());
@@ -134,7 +145,7 @@ describe("answerPlainText", () => {
     expect(text).toContain("[1] Imiquimod › How It Works (bundled: imiquimod.md, bytes 3084–3600)");
     expect(text).toContain("[2] Imiquimod › How It Works (bundled: imiquimod.md, bytes 3600–3867)");
     expect(text).not.toContain("[3]");
-    expect(text.trimEnd().endsWith("Research preview. DrugChatter may produce inaccurate information.")).toBe(true);
+    expect(text.trimEnd().endsWith(DISCLAIMER)).toBe(true);
   });
 
   it("copies an abstention as its message", () => {
@@ -153,13 +164,25 @@ describe("helpers", () => {
 
   it("splits notices", () => {
     const { top, inline, bottom } = splitNotices([
-      { kind: "disclaimer", text: "d" },
-      { kind: "no_model", text: "n" },
-      { kind: "emergency", text: "e" },
+      { kind: "disclaimer" },
+      { kind: "no_model" },
+      { kind: "emergency" },
     ]);
     expect(top.map((n) => n.kind)).toEqual(["emergency"]);
     expect(inline.map((n) => n.kind)).toEqual(["no_model"]);
     expect(bottom.map((n) => n.kind)).toEqual(["disclaimer"]);
+  });
+
+  it("words notices with proper plurals", () => {
+    expect(noticeText({ kind: "unverified", count: 1 })).toMatch(/^1 sentence the model wrote .* is not shown\.$/);
+    expect(noticeText({ kind: "unverified", count: 2 })).toMatch(/^2 sentences the model wrote .* are not shown\.$/);
+    expect(noticeText({ kind: "banned", drug: "Ranitidine" })).toContain("Ranitidine is flagged as banned");
+    expect(noticeText({ kind: "not_in_library", names: [] })).toBe("No monograph on the medicine you asked about.");
+  });
+
+  it("words an abstention by its kind", () => {
+    expect(abstentionText({ kind: "no_monograph", names: ["zolmitriptan", "foo"] })).toContain("no monograph on zolmitriptan, foo");
+    expect(abstentionText({ kind: "nothing_relevant" })).toContain("do not answer this question");
   });
 
   it("cuts excerpts at a word", () => {

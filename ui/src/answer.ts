@@ -3,7 +3,7 @@
 // link, numbered sources and "Other questions about <drug>".
 
 import { h } from "./dom";
-import type { Answer, AnswerSentence, Notice, ProfileLink, Source } from "./types";
+import type { Abstention, Answer, AnswerSentence, Notice, ProfileLink, Source } from "./types";
 
 export interface AnswerHandlers {
   /** A citation marker or source was activated: open the monograph at the passage. */
@@ -21,10 +21,53 @@ export function sourceFor(answer: Answer, n: number): Source | undefined {
   return answer.sources.find((s) => s.n === n) ?? answer.sources[n - 1];
 }
 
+/** The research-preview disclaimer of the DrugChatter answer page. */
+export const DISCLAIMER = "Free Research Preview. DrugChatter may produce inaccurate information.";
+
+const EMERGENCY =
+  "If this is an emergency (someone may have taken too much of a medicine or swallowed something poisonous, or has " +
+  "trouble breathing or swelling of the face, lips or throat), call your local emergency number now. For a possible " +
+  "poisoning you can also call poison control (in the US, 1-800-222-1222).";
+
+/** "the medicine you asked about", or the names that looked like medicines. */
+function named(names: string[]): string {
+  return names.length ? names.join(", ") : "the medicine you asked about";
+}
+
+/** What a notice says; the engine only says which notice it is. */
+export function noticeText(notice: Notice): string {
+  switch (notice.kind) {
+    case "emergency":
+      return EMERGENCY;
+    case "banned":
+      return `${notice.drug} is flagged as banned: it has been withdrawn from the market. Do not start it; ask a pharmacist about alternatives.`;
+    case "not_in_library":
+      return `No monograph on ${named(notice.names)}.`;
+    case "unverified":
+      return notice.count === 1
+        ? "1 sentence the model wrote could not be checked against the sources and is not shown."
+        : `${notice.count} sentences the model wrote could not be checked against the sources and are not shown.`;
+    case "no_model":
+      return "No answer model is loaded, so this answer quotes the library.";
+    case "question_too_long":
+      return "The question is too long for the answer model, so this answer quotes the library.";
+    case "disclaimer":
+      return DISCLAIMER;
+  }
+}
+
+/** Why an answer gives no facts. */
+export function abstentionText(abstention: Abstention | null): string {
+  if (abstention?.kind === "no_monograph") {
+    return `This library has no monograph on ${named(abstention.names)}, so DrugChatter cannot answer this. Ask a pharmacist or doctor, or search the library for another name of the medicine.`;
+  }
+  return "The library's passages on this drug do not answer this question.";
+}
+
 /** Notices shown above the answer (must be seen first) and below it. */
 export function splitNotices(notices: Notice[]): { top: Notice[]; inline: Notice[]; bottom: Notice[] } {
-  const top = notices.filter((n) => n.kind === "emergency" || n.kind === "banned");
-  const bottom = notices.filter((n) => n.kind === "disclaimer");
+  const top: Notice[] = notices.filter((n) => n.kind === "emergency" || n.kind === "banned");
+  const bottom: Notice[] = notices.filter((n) => n.kind === "disclaimer");
   const inline = notices.filter((n) => !top.includes(n) && !bottom.includes(n));
   return { top, inline, bottom };
 }
@@ -57,10 +100,10 @@ export function validCitations(answer: Answer, sentence: AnswerSentence): number
 export function answerPlainText(answer: Answer): string {
   const lines: string[] = [`Q: ${answer.question}`, ""];
   const { top, inline, bottom } = splitNotices(answer.notices);
-  for (const notice of top) lines.push(`! ${notice.text}`);
+  for (const notice of top) lines.push(`! ${noticeText(notice)}`);
   if (top.length) lines.push("");
   if (answer.sentences.length === 0) {
-    lines.push(answer.text);
+    lines.push(abstentionText(answer.abstention));
   } else {
     const body = answer.sentences
       .map((s) => {
@@ -73,7 +116,7 @@ export function answerPlainText(answer: Answer): string {
       .join(" ");
     lines.push(body);
   }
-  for (const notice of inline) lines.push("", `Note: ${notice.text}`);
+  for (const notice of inline) lines.push("", `Note: ${noticeText(notice)}`);
   const cited = new Set(answer.sentences.flatMap((s) => s.citations));
   const sources = answer.sources.filter((s) => cited.has(s.n));
   if (sources.length) {
@@ -83,7 +126,7 @@ export function answerPlainText(answer: Answer): string {
       lines.push(`    "${excerpt(s.text, 400)}"`);
     }
   }
-  for (const notice of bottom) lines.push("", notice.text);
+  for (const notice of bottom) lines.push("", noticeText(notice));
   return lines.join("\n");
 }
 
@@ -93,7 +136,7 @@ function noticeEl(notice: Notice): HTMLElement {
     "div",
     { class: `notice notice-${notice.kind}`, role: urgent ? "alert" : "note" },
     urgent ? h("strong", null, notice.kind === "emergency" ? "Emergency: " : "Warning: ") : null,
-    notice.text,
+    noticeText(notice),
   );
 }
 
@@ -150,7 +193,7 @@ export function renderAnswer(answer: Answer, handlers: AnswerHandlers): HTMLElem
   const { top, inline, bottom } = splitNotices(answer.notices);
   const body = h("div", { class: `answer-body answer-${answer.status}` });
   if (answer.sentences.length === 0) {
-    body.append(h("p", { class: "abstention" }, answer.text));
+    body.append(h("p", { class: "abstention" }, abstentionText(answer.abstention)));
   } else {
     const paragraph = h("p", null);
     answer.sentences.forEach((s, i) => {
@@ -195,8 +238,8 @@ export function renderAnswer(answer: Answer, handlers: AnswerHandlers): HTMLElem
     .map((o) =>
       h(
         "section",
-        { class: "other-questions", "aria-label": o.heading },
-        h("h3", null, `${o.heading}:`),
+        { class: "other-questions", "aria-label": `Other questions about ${o.title}` },
+        h("h3", null, `Other questions about ${o.title}:`),
         h(
           "ul",
           null,
@@ -230,7 +273,7 @@ export function renderAnswer(answer: Answer, handlers: AnswerHandlers): HTMLElem
           "p",
           { class: "profiles" },
           answer.profiles.map((p) =>
-            h("button", { type: "button", class: "link profile-link", "data-drug": p.drug_slug, onclick: () => handlers.onProfile(p) }, p.label),
+            h("button", { type: "button", class: "link profile-link", "data-drug": p.drug_slug, onclick: () => handlers.onProfile(p) }, `See the profile for ${p.title}`),
           ),
         )
       : null,
@@ -245,7 +288,7 @@ export function renderAnswer(answer: Answer, handlers: AnswerHandlers): HTMLElem
       h("button", { type: "button", class: "copy-answer", onclick: () => handlers.onCopy(answer) }, "Copy answer"),
       h("span", { class: "meta" }, meta),
     ),
-    bottom.map((n) => h("p", { class: `notice notice-${n.kind}`, role: "note" }, n.text)),
+    bottom.map((n) => h("p", { class: `notice notice-${n.kind}`, role: "note" }, noticeText(n))),
   );
 }
 

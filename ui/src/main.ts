@@ -4,7 +4,7 @@
 
 import "./styles.css";
 import * as api from "./api";
-import { answerPlainText, excerpt, renderAnswer, renderPending, renderStopped, sourceLabel, type AnswerHandlers } from "./answer";
+import { abstentionText, answerPlainText, excerpt, renderAnswer, renderPending, renderStopped, sourceLabel, type AnswerHandlers } from "./answer";
 import { attachCombobox } from "./autocomplete";
 import { $, clear, h } from "./dom";
 import { SessionHistory } from "./history";
@@ -15,6 +15,7 @@ import { renderImportPanel, renderLibrary, renderSearch, renderSettings, renderS
 
 type View = "ask" | "monograph" | "library" | "search" | "settings";
 
+/** For the length hint only: the engine's rule decides, and its error is shown. */
 const MAX_QUESTION_CHARS = 2000;
 
 const state = {
@@ -148,10 +149,6 @@ async function submit(raw: string) {
     el.question.focus();
     return;
   }
-  if ([...question].length > MAX_QUESTION_CHARS) {
-    announce(`Questions are limited to ${MAX_QUESTION_CHARS} characters.`);
-    return;
-  }
   show("ask");
   el.intro.hidden = true;
   el.question.value = "";
@@ -182,7 +179,7 @@ async function submit(raw: string) {
     });
     state.history.settle(entry.id, { state: "done", answer });
     card = renderAnswer(answer, answerHandlers);
-    announce(answer.status === "abstained" ? "No answer: " + answer.text : "Answer ready.");
+    announce(answer.status === "abstained" ? "No answer: " + abstentionText(answer.abstention) : "Answer ready.");
   } catch (e) {
     const error = e as AppError;
     if (error.kind === "cancelled") {

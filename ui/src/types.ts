@@ -42,24 +42,28 @@ export interface ResolvedDrug {
   library?: string;
 }
 
-export type NoticeKind = "emergency" | "banned" | "not_in_library" | "unverified" | "no_model" | "disclaimer";
+export type Notice =
+  | { kind: "emergency" }
+  | { kind: "banned"; drug: string }
+  | { kind: "not_in_library"; names: string[] }
+  | { kind: "unverified"; count: number }
+  | { kind: "no_model" }
+  | { kind: "question_too_long" }
+  | { kind: "disclaimer" };
 
-export interface Notice {
-  kind: NoticeKind;
-  text: string;
-}
+export type NoticeKind = Notice["kind"];
+
+export type Abstention = { kind: "no_monograph"; names: string[] } | { kind: "nothing_relevant" };
 
 export interface ProfileLink {
   drug_slug: string;
   library?: string;
   title: string;
-  label: string;
 }
 
 export interface OtherQuestions {
   drug_slug: string;
-  library?: string;
-  heading: string;
+  title: string;
   questions: string[];
 }
 
@@ -75,7 +79,7 @@ export interface Timings {
 export interface Answer {
   question: string;
   status: "generated" | "extractive" | "abstained";
-  text: string;
+  abstention: Abstention | null;
   sentences: AnswerSentence[];
   dropped: AnswerSentence[];
   sources: Source[];

@@ -34,8 +34,8 @@ pub enum Error {
     #[error("embedding failed: {0}")]
     Embedding(String),
 
-    #[error("{0}")]
-    InvalidQuestion(String),
+    #[error(transparent)]
+    InvalidQuestion(#[from] crate::answer::QuestionProblem),
 
     #[error("generation failed: {0}")]
     Generation(String),

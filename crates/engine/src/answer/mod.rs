@@ -1,233 +1,115 @@
-//! Grounded answers: retrieval → a prompt of numbered sources → streamed generation →
-//! sentence-level verification → the answer shown, or a quoted (extractive) answer, or an
-//! abstention. A sentence is never shown as fact unless it passed verification.
+//! The answer pipeline. A question flows through six stages, each in its own module and
+//! called in order by [`answer`]:
+//!
+//! 1. [`understand`]: the question, cleaned and checked, and the drugs it names (or the
+//!    previous turn's, for a follow-up);
+//! 2. [`retrieve`]: the passages of those drugs, ranked for the question;
+//! 3. [`plan`]: abstain, or the numbered sources the answer may cite;
+//! 4. [`generate`]: the model's draft from those sources, streamed;
+//! 5. [`verify`]: every drafted sentence checked against the passages it cites;
+//! 6. [`compose`]: the shown answer, the model's verified sentences or quotes, with notices.
+//!
+//! A sentence is never shown as fact unless it passed verification or is quoted.
 
-pub mod cite;
-pub mod copy;
+pub(crate) mod cite;
+mod compose;
+pub(crate) mod copy;
+/// tests/verifier.rs checks quoting on invented passages.
 pub mod extractive;
+mod generate;
+/// `drugchatter eval` counts the numbers a shown sentence has that its passage lacks.
 pub mod numbers;
+mod plan;
+/// The question fuzz target checks the prompt budget.
 pub mod prompt;
+mod retrieve;
+/// The question fuzz target checks the notices' order.
 pub mod safety;
+mod schema;
+mod understand;
+/// tests/verifier.rs and the question fuzz target check the rules on invented passages.
 pub mod verify;
 
-use crate::retrieve::{Hit, Passage, ResolvedDrug};
-use serde::Serialize;
-
+pub(crate) use generate::Generator;
+pub(crate) use plan::sources_from_hits;
+pub use schema::*;
+pub use understand::{check_question, sanitize_question, QuestionProblem, MAX_QUESTION_CHARS};
 pub use verify::{Thresholds, Verifier};
 
-/// Stable JSON schema (see README): fields are only ever added.
-#[derive(Debug, Clone, Serialize)]
-pub struct Answer {
-    pub question: String,
-    pub status: AnswerStatus,
-    /// The shown answer: its sentences joined, each followed by its `[n]` citations.
-    pub text: String,
-    /// The shown sentences, in order.
-    pub sentences: Vec<AnswerSentence>,
-    /// Sentences the model wrote that failed verification and are not shown as fact.
-    pub dropped: Vec<AnswerSentence>,
-    /// The numbered passages the answer may cite: `[1]` is `sources[0]`.
-    pub sources: Vec<Source>,
-    pub drugs: Vec<ResolvedDrug>,
-    /// True when the question named no drug and the previous turn's drugs were used.
-    pub carried_over: bool,
-    /// "See the profile for <drug>".
-    pub profiles: Vec<ProfileLink>,
-    /// "Other questions about <drug>", from the monograph's FAQs.
-    pub other_questions: Vec<OtherQuestions>,
-    /// Emergency first, the disclaimer last.
-    pub notices: Vec<Notice>,
-    pub timings: Timings,
-    /// The generator's file name, or null when no model wrote this answer.
-    pub model: Option<String>,
+use crate::corpus::Drug;
+use crate::embed::Embedder;
+use crate::error::{Error, Result};
+use crate::library::Library;
+use crate::paths::Paths;
+use crate::retrieve::ResolvedDrug;
+use plan::Plan;
+use std::time::Instant;
+
+/// What the stages draw on: the engine's libraries and models.
+pub(crate) struct Context<'a> {
+    pub paths: &'a Paths,
+    pub embedder: &'a Embedder,
+    pub libraries: &'a [Library],
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AnswerStatus {
-    /// The model's verified sentences.
-    Generated,
-    /// Sentences quoted from the sources (the model's output was empty, off-topic, mostly
-    /// unverified, or no model is loaded).
-    Extractive,
-    /// The library has nothing on the question; no facts are given.
-    Abstained,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AnswerSentence {
-    /// Without citation markers.
-    pub text: String,
-    pub citations: Vec<usize>,
-    pub status: SentenceStatus,
-    /// Why a sentence failed.
-    pub reason: Option<String>,
-    /// Best similarity to a sentence of the cited passages.
-    pub support: Option<f32>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SentenceStatus {
-    /// Generated, and every check against its cited passages passed.
-    Verified,
-    /// Quoted word for word from the cited passage.
-    Quoted,
-    /// Generated, cited, but a check failed (see `reason`).
-    Unverified,
-    /// Generated without a citation.
-    Uncited,
-    /// Generated and supported by its cited passage, but about something the question does
-    /// not ask (see [`Thresholds::relevance`]).
-    OffTopic,
-}
-
-impl SentenceStatus {
-    pub fn is_fact(self) -> bool {
-        matches!(self, SentenceStatus::Verified | SentenceStatus::Quoted)
+impl Context<'_> {
+    /// The monograph record of a resolved drug.
+    fn drug_record(&self, drug: &ResolvedDrug) -> Option<&Drug> {
+        self.libraries.iter().find(|l| l.name == drug.library).and_then(|l| l.index.drugs.get(drug.index))
     }
 }
 
-/// A numbered passage the answer may cite: `[n]`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Source {
-    pub n: usize,
-    #[serde(flatten)]
-    pub passage: Passage,
-}
-
-impl std::ops::Deref for Source {
-    type Target = Passage;
-    fn deref(&self) -> &Passage {
-        &self.passage
-    }
-}
-
-impl std::ops::DerefMut for Source {
-    fn deref_mut(&mut self) -> &mut Passage {
-        &mut self.passage
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ProfileLink {
-    pub drug_slug: String,
-    /// The library holding the profile (`bundled` or an imported library's name).
-    pub library: String,
-    pub title: String,
-    /// "See the profile for Imiquimod"
-    pub label: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OtherQuestions {
-    pub drug_slug: String,
-    /// "Other questions about Imiquimod"
-    pub heading: String,
-    pub questions: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Notice {
-    pub kind: NoticeKind,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeKind {
-    Emergency,
-    Banned,
-    NotInLibrary,
-    /// Some or all of the model's sentences were not shown.
-    Unverified,
-    /// No generator model is loaded; the answer quotes the sources.
-    NoModel,
-    Disclaimer,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Timings {
-    pub retrieval_ms: f64,
-    /// From the question to the first generated token (null without generation).
-    pub first_token_ms: Option<f64>,
-    pub total_ms: f64,
-    pub prompt_tokens: usize,
-    pub generated_tokens: usize,
-    pub tokens_per_second: f64,
-}
-
-/// How to answer.
-#[derive(Debug, Clone)]
-pub struct AskOptions {
-    pub max_tokens: usize,
-    /// Show failed sentences, marked, instead of dropping them.
-    pub show_unverified: bool,
-    /// Most passages offered to the model.
-    pub sources: usize,
-    /// Most prompt tokens; sources are trimmed to fit, the question never is.
-    pub prompt_budget: usize,
-    pub thresholds: Thresholds,
-    /// Make the model end every sentence with a source marker (see [`cite`]); the
-    /// sentences are verified the same either way.
-    pub constrain_citations: bool,
-    /// Score added to the token that continues the source wording the model is repeating
-    /// (see [`copy`]); 0 turns it off.
-    pub copy_bias: f32,
-    /// Start the model's reply with the name of the drug asked about: otherwise a quarter of
-    /// its replies open on "The answer to the question…", and the copy that follows rarely
-    /// verifies.
-    pub open_with_drug: bool,
-}
-
-impl Default for AskOptions {
-    fn default() -> Self {
-        AskOptions {
-            max_tokens: 160,
-            show_unverified: false,
-            sources: 4,
-            prompt_budget: 1024,
-            thresholds: Thresholds::default(),
-            constrain_citations: true,
-            copy_bias: 6.0,
-            open_with_drug: true,
+/// Answers `question`. Generated text streams to `on_text` (return `false` to cancel).
+pub(crate) fn answer(
+    cx: &Context,
+    generator: Option<&mut Generator>,
+    question: &str,
+    conversation: &mut Conversation,
+    options: &AskOptions,
+    on_text: &mut dyn FnMut(&str) -> bool,
+) -> Result<Answer> {
+    let started = Instant::now();
+    let question = understand::understand(cx, question, conversation)?;
+    let retrieved = retrieve::retrieve(cx, &question, options.sources)?;
+    let mut timings = Timings { retrieval_ms: retrieve::ms_since(started), ..Default::default() };
+    let evidence = match plan::plan(retrieved) {
+        Plan::Abstain { drugs, unknown } => {
+            timings.total_ms = retrieve::ms_since(started);
+            return Ok(compose::abstention(question, drugs, unknown, timings));
         }
+        Plan::Answer(evidence) => evidence,
+    };
+    conversation.drugs = evidence.drugs.clone();
+    conversation.turns += 1;
+    let draft = generate::generate(generator, &question.text, &evidence, options, on_text)?;
+    if generate::cancelled(&draft) {
+        return Err(Error::Cancelled);
     }
+    let checked = verify_draft(cx, &question.text, &evidence, &draft, options)?;
+    let mut answer = compose::compose(cx, question, evidence, draft, checked, options, timings)?;
+    answer.timings.total_ms = retrieve::ms_since(started);
+    Ok(answer)
 }
 
-/// The drugs of the previous turn, so a follow-up ("what about in pregnancy?") stays on them.
-#[derive(Debug, Clone, Default)]
-pub struct Conversation {
-    pub drugs: Vec<ResolvedDrug>,
-    pub turns: usize,
-}
-
-/// Most characters in a question; longer input is refused with a message.
-pub const MAX_QUESTION_CHARS: usize = 2_000;
-
-/// Removes control characters (keeping line breaks as spaces) and trims.
-pub fn sanitize_question(question: &str) -> String {
-    let cleaned: String = question.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    crate::text::collapse_spaces(&cleaned)
-}
-
-/// Joins sentences into display text with their citation markers.
-pub fn render_text(sentences: &[AnswerSentence]) -> String {
-    sentences
-        .iter()
-        .map(|s| {
-            let marks: String = s.citations.iter().map(|n| format!("[{n}]")).collect();
-            let flag = if s.status.is_fact() { "" } else { " (unverified)" };
-            if marks.is_empty() {
-                format!("{}{flag}", s.text)
-            } else {
-                format!("{} {marks}{flag}", s.text)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-pub fn sources_from_hits(hits: &[Hit]) -> Vec<Source> {
-    hits.iter().enumerate().map(|(i, h)| Source { n: i + 1, passage: h.passage.clone() }).collect()
+/// Stage 5: each sentence of the model's draft, checked against the sources it cites, in
+/// the draft's order. Nothing when no model wrote.
+fn verify_draft(
+    cx: &Context,
+    question: &str,
+    evidence: &plan::Evidence,
+    draft: &generate::Draft,
+    options: &AskOptions,
+) -> Result<Vec<AnswerSentence>> {
+    let generate::Written::Text { text, .. } = &draft.written else {
+        return Ok(Vec::new());
+    };
+    let verifier = Verifier {
+        embedder: cx.embedder,
+        catalogs: cx.libraries.iter().map(|l| &l.catalog).collect(),
+        thresholds: options.thresholds,
+    };
+    let mut sentences = verifier.check(text, &draft.sources, &evidence.drugs)?;
+    verifier.mark_dropped_labels(question, &draft.sources, &mut sentences);
+    verifier.mark_off_topic(&evidence.query_vector, &evidence.intents, &draft.sources, &mut sentences)?;
+    Ok(sentences)
 }

@@ -1,15 +1,8 @@
 //! Notices every answer may carry: emergencies first, banned drugs, and the research-preview
-//! disclaimer of the DrugChatter answer page.
+//! disclaimer of the DrugChatter answer page. The engine decides which; clients word them.
 
-use super::{Notice, NoticeKind};
+use super::Notice;
 use crate::retrieve::ResolvedDrug;
-
-/// The answer page's disclaimer, shown with every answer.
-pub const DISCLAIMER: &str = "Free Research Preview. DrugChatter may produce inaccurate information.";
-
-pub const EMERGENCY: &str = "If this is an emergency (someone may have taken too much of a medicine or swallowed \
-something poisonous, or has trouble breathing or swelling of the face, lips or throat), call your local emergency \
-number now. For a possible poisoning you can also call poison control (in the US, 1-800-222-1222).";
 
 /// Cues of an overdose, a poisoning or a severe allergic reaction, matched on the lower-cased question.
 const EMERGENCY_CUES: &[&str] = &[
@@ -58,19 +51,12 @@ pub fn is_emergency(question: &str) -> bool {
 pub fn notices(question: &str, drugs: &[ResolvedDrug]) -> Vec<Notice> {
     let mut notices = Vec::new();
     if is_emergency(question) {
-        notices.push(Notice { kind: NoticeKind::Emergency, text: EMERGENCY.to_string() });
+        notices.push(Notice::Emergency);
     }
     for drug in drugs.iter().filter(|d| d.is_banned) {
-        notices.push(Notice {
-            kind: NoticeKind::Banned,
-            text: format!(
-                "{} is flagged as banned: it has been withdrawn from the market. Do not start it; ask a pharmacist \
-                 about alternatives.",
-                drug.title
-            ),
-        });
+        notices.push(Notice::Banned { drug: drug.title.clone() });
     }
-    notices.push(Notice { kind: NoticeKind::Disclaimer, text: DISCLAIMER.to_string() });
+    notices.push(Notice::Disclaimer);
     notices
 }
 

@@ -6,7 +6,6 @@ pub mod intent;
 pub mod resolve;
 
 use crate::index::Index;
-use crate::library::Library;
 use drugchatter_monograph::{LabelSource, SectionKind, Span};
 pub use intent::Intent;
 pub use resolve::{DrugCatalog, MatchKind, Resolution, ResolvedDrug};
@@ -103,7 +102,7 @@ pub fn search(index: &Index, catalog: &DrugCatalog, query: &str, query_vector: &
 /// names, only such libraries are searched, so a drug-specific question never draws
 /// passages about other drugs from a library that lacks it.
 pub fn search_libraries(
-    libraries: &[Library],
+    libraries: &[&Index],
     resolutions: Vec<Resolution>,
     query: &str,
     query_vector: &[f32],
@@ -123,7 +122,7 @@ pub fn search_libraries(
         if any_drug && resolution.drugs.is_empty() {
             continue;
         }
-        let results = search_resolved(&library.index, resolution, query, query_vector, k);
+        let results = search_resolved(library, resolution, query, query_vector, k);
         searched += 1;
         merged = Some(match merged {
             None => results,

@@ -1,0 +1,59 @@
+//! Stage 1, understand: what the question is and which drugs it is about, including the
+//! drugs a follow-up carries over from the previous turn.
+
+use super::{Context, Conversation};
+use crate::retrieve::Resolution;
+
+/// Most characters in a question; longer input is refused with a message.
+pub const MAX_QUESTION_CHARS: usize = 2_000;
+
+/// Why a question is refused before any work. The one rule every client relies on: the CLI
+/// and the app only show this error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuestionProblem {
+    #[error("the question is empty: ask about a medicine")]
+    Empty,
+    #[error("the question is {chars} characters long; keep it under {max} characters")]
+    TooLong { chars: usize, max: usize },
+}
+
+/// A question, cleaned, with the drugs each library found in it.
+pub(crate) struct Question {
+    pub text: String,
+    /// `resolutions[i]` belongs to the context's `libraries[i]`.
+    pub resolutions: Vec<Resolution>,
+    /// The question named no drug and the previous turn's drugs stand in.
+    pub carried_over: bool,
+}
+
+/// Removes control characters (keeping line breaks as spaces) and trims.
+pub fn sanitize_question(question: &str) -> String {
+    let cleaned: String = question.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    crate::text::collapse_spaces(&cleaned)
+}
+
+/// The question as the engine will answer it, or why it is refused.
+pub fn check_question(question: &str) -> Result<String, QuestionProblem> {
+    let question = sanitize_question(question);
+    if question.is_empty() {
+        return Err(QuestionProblem::Empty);
+    }
+    let chars = question.chars().count();
+    if chars > MAX_QUESTION_CHARS {
+        return Err(QuestionProblem::TooLong { chars, max: MAX_QUESTION_CHARS });
+    }
+    Ok(question)
+}
+
+pub(crate) fn understand(cx: &Context, question: &str, conversation: &Conversation) -> crate::Result<Question> {
+    let text = check_question(question)?;
+    let mut resolutions: Vec<Resolution> = cx.libraries.iter().map(|l| l.catalog.resolve(&text)).collect();
+    let carried_over =
+        resolutions.iter().all(|r| r.drugs.is_empty() && r.unknown.is_empty()) && !conversation.drugs.is_empty();
+    if carried_over {
+        for (library, resolution) in cx.libraries.iter().zip(&mut resolutions) {
+            resolution.drugs = conversation.drugs.iter().filter(|d| d.library == library.name).cloned().collect();
+        }
+    }
+    Ok(Question { text, resolutions, carried_over })
+}
