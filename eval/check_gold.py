@@ -42,6 +42,33 @@ INTENTS = {
 }
 MIN_PER_INTENT = 8
 
+# Words a key-fact match ignores. Negations ("not", "never", "avoid") are kept as content words.
+STOP_WORDS = set("""
+about above after again all also and any are because been before being below between both but
+can could did does doing down during each few for from further had has have having her here hers
+him his how into its itself just more most other our ours out over own same she should some such
+than that the their theirs them then there these they this those through too under until very was
+were what when where which while who whom why will with would you your yours
+""".split())
+
+
+def content_words(text):
+    """The words a key-fact match counts: lowercased, punctuation removed (a comma or point inside a
+    number is dropped, so "3,900" is "3900"; any other punctuation separates words), then words of
+    3 or more letters or digits that are not stop words ("mg" and "45" do not count, "400" does)."""
+    text = re.sub(r"(?<=\d)[.,](?=\d)", "", text.lower())
+    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    return [w for w in words if len(w) >= 3 and w not in STOP_WORDS]
+
+
+def holds(sentence, fact, threshold=0.7):
+    """True when the sentence holds the key fact: at least 70% of the fact's content words appear in it."""
+    want = content_words(fact)
+    if not want:
+        return False
+    have = set(content_words(sentence))
+    return sum(1 for w in want if w in have) >= threshold * len(want)
+
 
 def squash(text):
     """Markdown emphasis removed, whitespace collapsed."""
@@ -167,6 +194,8 @@ def main():
             words = len(text.split())
             if not 3 <= words <= 20:
                 err(where, f"key fact of {words} words: {text!r}")
+            if len(content_words(text)) < 2 or not holds(text, text):
+                err(where, f"key fact has fewer than 2 content words: {text!r}")
             if text != squash(text):
                 err(where, f"key fact has emphasis marks or extra spaces: {text!r}")
             if not any(text in part for part in texts[slug]):
