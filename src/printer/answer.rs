@@ -1,7 +1,9 @@
 //! How an answer reads in a terminal: notices, the verified answer, links, then sources.
 //! The engine returns data; every word a person reads about it is chosen here.
 
-use drugchatter_engine::answer::{Abstention, Answer, AnswerSentence, AnswerStatus, Notice};
+use drugchatter_engine::answer::{
+    Abstention, Answer, AnswerSentence, AnswerStatus, Clarification, Coverage, Notice, QuestionType,
+};
 
 /// The research-preview disclaimer of the DrugChatter answer page.
 const DISCLAIMER: &str = "Free Research Preview. DrugChatter may produce inaccurate information.";
@@ -23,8 +25,26 @@ pub fn answer(answer: &Answer, streamed: bool) {
     }
     match (&answer.status, &answer.abstention) {
         (_, Some(abstention)) => println!("{}", abstention_text(abstention)),
-        (AnswerStatus::Extractive, None) => println!("From the library:\n{}", sentences_text(&answer.sentences)),
-        _ => println!("{}", sentences_text(&answer.sentences)),
+        (AnswerStatus::Clarification, _) => {
+            if let Some(clarification) = &answer.clarification {
+                println!("{}", clarification_text(clarification));
+                for candidate in &clarification.candidates {
+                    println!("  - {}", candidate.title);
+                }
+            }
+        }
+        _ => match coverage_text(&answer.coverage, answer.question_type) {
+            Some(missing) => {
+                println!("{missing}");
+                if !answer.sentences.is_empty() {
+                    println!("\nRelated, from the library:\n{}", sentences_text(&answer.sentences));
+                }
+            }
+            None if answer.status == AnswerStatus::Extractive => {
+                println!("From the library:\n{}", sentences_text(&answer.sentences))
+            }
+            None => println!("{}", sentences_text(&answer.sentences)),
+        },
     }
     for notice in answer.notices.iter().filter(|n| !matches!(n, Notice::Emergency | Notice::Disclaimer)) {
         println!("\nNote: {}", notice_text(notice));
@@ -84,6 +104,33 @@ fn named(names: &[String]) -> String {
     } else {
         names.join(", ")
     }
+}
+
+/// What the library lacks, said first; `None` when it states the answer.
+fn coverage_text(coverage: &Coverage, kind: QuestionType) -> Option<String> {
+    match coverage {
+        Coverage::Covered => None,
+        Coverage::NotCovered { drugs, .. } if kind == QuestionType::AppearanceIngredients => {
+            Some(format!("The library does not describe what {} looks like or what it contains.", drugs.join(" or ")))
+        }
+        Coverage::NotCovered { drugs, asked } if asked.is_empty() => {
+            Some(format!("The library's monograph on {} does not answer this.", drugs.join(" and ")))
+        }
+        Coverage::NotCovered { drugs, asked } => {
+            Some(format!("The library's monograph on {} does not mention {}.", drugs.join(" and "), asked.join(" ")))
+        }
+        Coverage::PairNotLinked { first, second } => Some(format!(
+            "Neither monograph lists an interaction between {first} and {second}. That does not prove they are safe \
+             together: ask a pharmacist before combining them."
+        )),
+    }
+}
+
+fn clarification_text(clarification: &Clarification) -> String {
+    format!(
+        "\"{}\" can mean several medicines in this library ({}). Which one do you mean?",
+        clarification.matched, clarification.name
+    )
 }
 
 fn abstention_text(abstention: &Abstention) -> String {

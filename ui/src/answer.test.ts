@@ -3,6 +3,7 @@ import {
   DISCLAIMER,
   abstentionText,
   answerPlainText,
+  coverageText,
   excerpt,
   noticeText,
   renderAnswer,
@@ -110,7 +111,7 @@ describe("renderAnswer", () => {
 
   it("marks unverified sentences when they are shown", () => {
     const answer = imiquimodAnswer();
-    answer.sentences.push({ text: "It is taken by mouth.", citations: [3], status: "unverified", reason: "not supported", support: 0.2 });
+    answer.sentences.push({ text: "It is taken by mouth.", citations: [3], status: "unverified", reason: "not supported", support: 0.2, related: false });
     const card = renderAnswer(answer, handlers());
     const last = [...card.querySelectorAll<HTMLElement>(".sentence")].pop()!;
     expect(last.classList.contains("sentence-unverified")).toBe(true);
@@ -134,6 +135,49 @@ describe("renderAnswer", () => {
     expect(card.querySelector("img")).toBeNull();
     expect(card.querySelector("script")).toBeNull();
     expect(card.textContent).toContain('<img src=x onerror="alert(1)">');
+  });
+});
+
+describe("coverage and clarification", () => {
+  it("says what the library lacks first, apart from the related facts", () => {
+    const answer = imiquimodAnswer();
+    answer.coverage = { kind: "not_covered", drugs: ["Imiquimod"], asked: ["hair", "loss"] };
+    answer.sentences = answer.sentences.map((s) => ({ ...s, related: true }));
+    const card = renderAnswer(answer, handlers());
+    const missing = card.querySelector(".not-covered")!;
+    expect(missing.textContent).toBe("The library's monograph on Imiquimod does not mention hair loss.");
+    const related = card.querySelector(".related-facts")!;
+    expect(related.querySelector(".related-label")?.textContent).toContain("Related");
+    expect(missing.compareDocumentPosition(related) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(missing.contains(related)).toBe(false);
+  });
+
+  it("says when neither monograph links two drugs", () => {
+    expect(coverageText({ kind: "pair_not_linked", first: "Amoxicillin", second: "Cetirizine" }, "interaction")).toMatch(
+      /^Neither monograph lists an interaction between Amoxicillin and Cetirizine\./,
+    );
+    expect(coverageText({ kind: "covered" }, "dose")).toBeNull();
+  });
+
+  it("offers the medicines a shared name may mean, each asking the question of it", () => {
+    const answer = imiquimodAnswer();
+    answer.question = "how do I inject insulin";
+    answer.status = "clarification";
+    answer.sentences = [];
+    answer.clarification = {
+      matched: "insulin",
+      name: "insulins",
+      candidates: [
+        { slug: "insulin-glargine", title: "Insulin Glargine", library: "bundled" },
+        { slug: "insulin-lispro", title: "Insulin Lispro", library: "bundled" },
+      ],
+    };
+    const h = handlers();
+    const card = renderAnswer(answer, h);
+    const choices = [...card.querySelectorAll<HTMLButtonElement>(".clarification-choice")];
+    expect(choices.map((c) => c.textContent)).toEqual(["Insulin Glargine", "Insulin Lispro"]);
+    choices[0].click();
+    expect(h.onOtherQuestion).toHaveBeenCalledWith("how do I inject Insulin Glargine");
   });
 });
 

@@ -3,7 +3,7 @@
 // link, numbered sources and "Other questions about <drug>".
 
 import { h } from "./dom";
-import type { Abstention, Answer, AnswerSentence, Notice, ProfileLink, Source } from "./types";
+import type { Abstention, Answer, AnswerSentence, Clarification, Coverage, Notice, ProfileLink, Source } from "./types";
 
 export interface AnswerHandlers {
   /** A citation marker or source was activated: open the monograph at the passage. */
@@ -56,6 +56,30 @@ export function noticeText(notice: Notice): string {
   }
 }
 
+/** What the library lacks, said before any related fact; null when it has the answer. */
+export function coverageText(coverage: Coverage, questionType: string): string | null {
+  switch (coverage.kind) {
+    case "covered":
+      return null;
+    case "not_covered":
+      if (questionType === "appearance_ingredients") {
+        return `The library does not describe what ${coverage.drugs.join(" or ")} looks like or what it contains.`;
+      }
+      return coverage.asked.length
+        ? `The library's monograph on ${coverage.drugs.join(" and ")} does not mention ${coverage.asked.join(" ")}.`
+        : `The library's monograph on ${coverage.drugs.join(" and ")} does not answer this.`;
+    case "pair_not_linked":
+      return `Neither monograph lists an interaction between ${coverage.first} and ${coverage.second}. That does not prove they are safe together: ask a pharmacist before combining them.`;
+  }
+}
+
+/** The question with the shared name replaced by one medicine's: "how do I inject insulin glargine". */
+export function clarifiedQuestion(question: string, clarification: Clarification, title: string): string {
+  const at = question.toLowerCase().indexOf(clarification.matched.toLowerCase());
+  if (at < 0) return `${question} (${title})`;
+  return question.slice(0, at) + title + question.slice(at + clarification.matched.length);
+}
+
 /** Why an answer gives no facts. */
 export function abstentionText(abstention: Abstention | null): string {
   if (abstention?.kind === "no_monograph") {
@@ -102,7 +126,12 @@ export function answerPlainText(answer: Answer): string {
   const { top, inline, bottom } = splitNotices(answer.notices);
   for (const notice of top) lines.push(`! ${noticeText(notice)}`);
   if (top.length) lines.push("");
-  if (answer.sentences.length === 0) {
+  const missing = coverageText(answer.coverage, answer.question_type);
+  if (missing) lines.push(missing, "");
+  if (answer.clarification) {
+    lines.push(`"${answer.clarification.matched}" can mean several medicines. Which one do you mean?`);
+    for (const c of answer.clarification.candidates) lines.push(`- ${c.title}`);
+  } else if (answer.sentences.length === 0) {
     lines.push(abstentionText(answer.abstention));
   } else {
     const body = answer.sentences
@@ -192,10 +221,38 @@ function statusNote(answer: Answer): string | null {
 export function renderAnswer(answer: Answer, handlers: AnswerHandlers): HTMLElement {
   const { top, inline, bottom } = splitNotices(answer.notices);
   const body = h("div", { class: `answer-body answer-${answer.status}` });
-  if (answer.sentences.length === 0) {
+  const missing = coverageText(answer.coverage, answer.question_type);
+  if (missing) body.append(h("p", { class: "not-covered", role: "status" }, missing));
+  if (answer.clarification) {
+    const clarification = answer.clarification;
+    body.append(
+      h("p", { class: "clarification" }, `“${clarification.matched}” can mean several medicines in this library. Which one do you mean?`),
+      h(
+        "ul",
+        { class: "clarification-choices", "aria-label": "Choose a medicine" },
+        clarification.candidates.map((c) =>
+          h(
+            "li",
+            null,
+            h(
+              "button",
+              {
+                type: "button",
+                class: "chip clarification-choice",
+                "data-drug": c.slug,
+                onclick: () => handlers.onOtherQuestion(clarifiedQuestion(answer.question, clarification, c.title)),
+              },
+              c.title,
+            ),
+          ),
+        ),
+      ),
+    );
+  } else if (answer.sentences.length === 0) {
     body.append(h("p", { class: "abstention" }, abstentionText(answer.abstention)));
   } else {
-    const paragraph = h("p", null);
+    const paragraph = h("p", { class: missing ? "related-facts" : null });
+    if (missing) paragraph.append(h("span", { class: "related-label" }, "Related, from the library: "));
     answer.sentences.forEach((s, i) => {
       if (i > 0) paragraph.append(" ");
       paragraph.append(sentenceEl(answer, s, handlers));

@@ -14,6 +14,7 @@ export interface AnswerSentence {
   status: SentenceStatus;
   reason: string | null;
   support: number | null;
+  related: boolean;
 }
 
 export interface Passage {
@@ -53,6 +54,23 @@ export type Notice =
 
 export type NoticeKind = Notice["kind"];
 
+export type Coverage =
+  | { kind: "covered" }
+  | { kind: "not_covered"; drugs: string[]; asked: string[] }
+  | { kind: "pair_not_linked"; first: string; second: string };
+
+export interface Candidate {
+  slug: string;
+  title: string;
+  library: string;
+}
+
+export interface Clarification {
+  matched: string;
+  name: string;
+  candidates: Candidate[];
+}
+
 export type Abstention = { kind: "no_monograph"; names: string[] } | { kind: "nothing_relevant" };
 
 export interface ProfileLink {
@@ -78,7 +96,10 @@ export interface Timings {
 
 export interface Answer {
   question: string;
-  status: "generated" | "extractive" | "abstained";
+  status: "generated" | "extractive" | "abstained" | "clarification";
+  question_type: string;
+  coverage: Coverage;
+  clarification: Clarification | null;
   abstention: Abstention | null;
   sentences: AnswerSentence[];
   dropped: AnswerSentence[];

@@ -11,7 +11,7 @@
 use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::paths::Paths;
-use crate::retrieve::DrugCatalog;
+use crate::retrieve::{ClassIndex, DrugCatalog};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -33,12 +33,15 @@ pub struct Library {
     pub source_dir: PathBuf,
     pub index: Index,
     pub catalog: DrugCatalog,
+    /// Which of its drugs belong to which drug class.
+    pub classes: ClassIndex,
 }
 
 impl Library {
     pub fn new(name: &str, kind: LibraryKind, source_dir: PathBuf, index: Index) -> Library {
         let catalog = DrugCatalog::new(&index.drugs);
-        Library { name: name.to_string(), kind, source_dir, index, catalog }
+        let classes = ClassIndex::new(&index.drugs, &index.chunks);
+        Library { name: name.to_string(), kind, source_dir, index, catalog, classes }
     }
 
     pub fn info(&self) -> LibraryInfo {

@@ -1,20 +1,21 @@
-//! Stage 6, compose: the answer shown. The model's verified sentences when most of what it
-//! wrote passed, completed by the closest quotes; otherwise quotes alone; with the notices,
-//! the drugs' profiles and their other questions.
+//! Stage 6, compose: the answer shown. The plan's chosen sentences lead, quoted from their
+//! sources; the model's verified sentences take their place only when its first one says
+//! what the best evidence says. With the notices, the drugs' profiles and their other
+//! questions.
 
-use super::extractive::{self, Said};
 use super::generate::{Draft, Written};
-use super::plan::Evidence;
+use super::plan::{Chosen, Evidence};
 use super::understand::Question;
-use super::{safety, Abstention, Answer, AnswerSentence, AnswerStatus, AskOptions, Context, Notice};
-use super::{OtherQuestions, ProfileLink, Timings};
-use crate::error::Result;
+use super::{safety, Abstention, Answer, AnswerSentence, AnswerStatus, AskOptions, Clarification, Context};
+use super::{Coverage, Notice, OtherQuestions, ProfileLink, SentenceStatus, Timings};
 use crate::retrieve::ResolvedDrug;
 
-/// Sentences of fact an answer aims for: the model's verified ones, completed by quotes.
+/// Word overlap from which a model sentence says what a chosen sentence says.
+const SAYS_THE_SAME: f32 = 0.5;
+/// Sentences of fact an answer aims for.
 const ANSWER_SENTENCES: usize = 3;
 
-/// The answer to a question that names no drug the library has.
+/// An answer with no facts: the library has no monograph on what was named.
 pub(crate) fn abstention(
     question: Question,
     drugs: Vec<ResolvedDrug>,
@@ -24,10 +25,28 @@ pub(crate) fn abstention(
     let mut notices = safety::notices(&question.text, &drugs);
     let after_emergency = notices.iter().take_while(|n| **n == Notice::Emergency).count();
     notices.insert(after_emergency, Notice::NotInLibrary { names: unknown.clone() });
+    let mut answer = empty(question, drugs, notices, timings);
+    answer.abstention = Some(Abstention::NoMonograph { names: unknown });
+    answer
+}
+
+/// An answer that asks which medicine is meant.
+pub(crate) fn clarification(question: Question, clarification: Clarification, timings: Timings) -> Answer {
+    let notices = safety::notices(&question.text, &[]);
+    let mut answer = empty(question, Vec::new(), notices, timings);
+    answer.status = AnswerStatus::Clarification;
+    answer.clarification = Some(clarification);
+    answer
+}
+
+fn empty(question: Question, drugs: Vec<ResolvedDrug>, notices: Vec<Notice>, timings: Timings) -> Answer {
     Answer {
         question: question.text,
         status: AnswerStatus::Abstained,
-        abstention: Some(Abstention::NoMonograph { names: unknown }),
+        question_type: question.kind,
+        coverage: Coverage::Covered,
+        clarification: None,
+        abstention: None,
         sentences: Vec::new(),
         dropped: Vec::new(),
         sources: Vec::new(),
@@ -41,6 +60,17 @@ pub(crate) fn abstention(
     }
 }
 
+fn quoted(chosen: &Chosen) -> AnswerSentence {
+    AnswerSentence {
+        text: chosen.text.clone(),
+        citations: vec![chosen.source],
+        status: SentenceStatus::Quoted,
+        reason: None,
+        support: None,
+        related: chosen.related,
+    }
+}
+
 /// The answer from `evidence`, given what the model wrote and what of it verification
 /// passed (`checked`, in the draft's order).
 pub(crate) fn compose(
@@ -51,7 +81,7 @@ pub(crate) fn compose(
     checked: Vec<AnswerSentence>,
     options: &AskOptions,
     mut timings: Timings,
-) -> Result<Answer> {
+) -> Answer {
     let mut notices = safety::notices(&question.text, &evidence.drugs);
     let before_disclaimer = notices.len() - 1;
     let mut model = None;
@@ -65,16 +95,20 @@ pub(crate) fn compose(
         }
         Written::NoModel => notices.insert(before_disclaimer, Notice::NoModel),
         Written::QuestionTooLong => notices.insert(before_disclaimer, Notice::QuestionTooLong),
+        Written::NotNeeded => {}
     }
-    let sources = draft.sources;
-    let quote = |max: usize, said: &Said| {
-        extractive::extract(cx.embedder, &evidence.query_vector, &evidence.intents, &sources, max, said)
-    };
-    let verified = checked.iter().filter(|s| s.status.is_fact()).count();
-    let mut sentences = Vec::new();
+    let facts: Vec<&AnswerSentence> = checked.iter().filter(|s| s.status.is_fact()).collect();
+    // The model may word the answer only when its first fact is the best evidence's.
+    let model_leads = model.is_some()
+        && evidence.coverage == Coverage::Covered
+        && facts
+            .first()
+            .zip(evidence.chosen.first())
+            .is_some_and(|(first, best)| super::verify::word_overlap(&first.text, &best.text) >= SAYS_THE_SAME)
+        && facts.len() * 2 >= checked.len();
+    let mut sentences: Vec<AnswerSentence> = Vec::new();
     let mut dropped = Vec::new();
-    // Mostly unverified output is not worth showing: quote the sources instead.
-    let status = if model.is_some() && verified > 0 && verified * 2 >= checked.len() {
+    let status = if model_leads {
         for sentence in checked {
             if sentence.status.is_fact() || options.show_unverified {
                 sentences.push(sentence);
@@ -82,38 +116,37 @@ pub(crate) fn compose(
                 dropped.push(sentence);
             }
         }
-        // The model chooses what to copy, not always what matters most ("Sumatriptan is
-        // often taken with an antiemetic" when asked about it with Prozac): the sources'
-        // sentences closest to the question that it did not say complete the answer.
-        let said = Said {
-            sentences: sentences.iter().filter(|s| s.status.is_fact()).map(|s| s.text.as_str()).collect(),
-            overlap: options.thresholds.overlap,
+        let said = |text: &str| {
+            sentences.iter().any(|s| super::verify::word_overlap(text, &s.text) >= options.thresholds.overlap)
         };
-        let missing = ANSWER_SENTENCES.saturating_sub(said.sentences.len());
-        let completion = if missing > 0 { quote(missing, &said)? } else { Vec::new() };
-        sentences.extend(completion);
+        let missing: Vec<AnswerSentence> = evidence.chosen.iter().filter(|c| !said(&c.text)).map(quoted).collect();
+        let room = ANSWER_SENTENCES.saturating_sub(sentences.iter().filter(|s| s.status.is_fact()).count());
+        sentences.extend(missing.into_iter().take(room));
         AnswerStatus::Generated
     } else {
-        dropped = checked;
-        sentences = quote(ANSWER_SENTENCES, &Default::default())?;
+        dropped = checked.into_iter().filter(|s| !s.status.is_fact()).collect();
+        sentences = evidence.chosen.iter().map(quoted).collect();
         AnswerStatus::Extractive
     };
     if !dropped.is_empty() {
         notices.insert(notices.len() - 1, Notice::Unverified { count: dropped.len() });
     }
-    let (status, abstention) = if sentences.is_empty() {
+    let (status, abstention) = if sentences.is_empty() && evidence.coverage == Coverage::Covered {
         (AnswerStatus::Abstained, Some(Abstention::NothingRelevant))
     } else {
         (status, None)
     };
     let records: Vec<_> = evidence.drugs.iter().filter_map(|d| cx.drug_record(d)).collect();
-    Ok(Answer {
+    Answer {
         question: question.text,
         status,
+        question_type: question.kind,
+        coverage: evidence.coverage,
+        clarification: None,
         abstention,
         sentences,
         dropped,
-        sources,
+        sources: evidence.sources,
         drugs: evidence.drugs,
         carried_over: question.carried_over,
         profiles: records
@@ -131,5 +164,5 @@ pub(crate) fn compose(
         notices,
         timings,
         model,
-    })
+    }
 }

@@ -90,6 +90,7 @@ pub fn extract(
             status: SentenceStatus::Quoted,
             reason: None,
             support: None,
+            related: false,
         })
         .collect())
 }

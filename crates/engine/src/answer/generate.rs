@@ -47,6 +47,8 @@ pub(crate) enum Written {
     NoModel,
     /// The question leaves the model no room to write.
     QuestionTooLong,
+    /// The answer says what the library lacks: no model writes it.
+    NotNeeded,
 }
 
 /// Runs the model over `evidence`. Generated text streams to `on_text`; a `false` from it
@@ -58,6 +60,9 @@ pub(crate) fn generate(
     options: &AskOptions,
     on_text: &mut dyn FnMut(&str) -> bool,
 ) -> Result<Draft> {
+    if evidence.coverage != super::Coverage::Covered {
+        return Ok(Draft { sources: evidence.sources.clone(), written: Written::NotNeeded });
+    }
     let Some(Generator { llm, markers }) = generator else {
         return Ok(Draft { sources: evidence.sources.clone(), written: Written::NoModel });
     };

@@ -14,6 +14,7 @@
 pub(crate) mod cite;
 mod compose;
 pub(crate) mod copy;
+mod evidence;
 /// tests/verifier.rs checks quoting on invented passages.
 pub mod extractive;
 mod generate;
@@ -33,7 +34,7 @@ pub mod verify;
 pub(crate) use generate::Generator;
 pub(crate) use plan::sources_from_hits;
 pub use schema::*;
-pub use understand::{check_question, sanitize_question, QuestionProblem, MAX_QUESTION_CHARS};
+pub use understand::{check_question, sanitize_question, QuestionProblem, QuestionType, MAX_QUESTION_CHARS};
 pub use verify::{Thresholds, Verifier};
 
 use crate::corpus::Drug;
@@ -72,10 +73,14 @@ pub(crate) fn answer(
     let question = understand::understand(cx, question, conversation)?;
     let retrieved = retrieve::retrieve(cx, &question, options.sources)?;
     let mut timings = Timings { retrieval_ms: retrieve::ms_since(started), ..Default::default() };
-    let evidence = match plan::plan(retrieved) {
+    let evidence = match plan::plan(cx, &question, retrieved)? {
         Plan::Abstain { drugs, unknown } => {
             timings.total_ms = retrieve::ms_since(started);
             return Ok(compose::abstention(question, drugs, unknown, timings));
+        }
+        Plan::Clarify(clarification) => {
+            timings.total_ms = retrieve::ms_since(started);
+            return Ok(compose::clarification(question, clarification, timings));
         }
         Plan::Answer(evidence) => evidence,
     };
@@ -86,7 +91,7 @@ pub(crate) fn answer(
         return Err(Error::Cancelled);
     }
     let checked = verify_draft(cx, &question.text, &evidence, &draft, options)?;
-    let mut answer = compose::compose(cx, question, evidence, draft, checked, options, timings)?;
+    let mut answer = compose::compose(cx, question, evidence, draft, checked, options, timings);
     answer.timings.total_ms = retrieve::ms_since(started);
     Ok(answer)
 }

@@ -1,6 +1,7 @@
 //! The answer as clients receive it: plain data, no wording. The CLI and the app say
 //! "See the profile for …", word the notices and the abstention, and join the sentences.
 
+use super::understand::QuestionType;
 use super::verify::Thresholds;
 use crate::retrieve::{Passage, ResolvedDrug};
 use serde::Serialize;
@@ -10,6 +11,13 @@ use serde::Serialize;
 pub struct Answer {
     pub question: String,
     pub status: AnswerStatus,
+    /// What kind of answer the question wants.
+    pub question_type: QuestionType,
+    /// Whether the library states what was asked. When it does not, the sentences are
+    /// related facts (marked `related`), never the answer.
+    pub coverage: Coverage,
+    /// With status `clarification`: the medicines the question may mean.
+    pub clarification: Option<Clarification>,
     /// Why an abstained answer gives no facts; `None` otherwise.
     pub abstention: Option<Abstention>,
     /// The shown sentences, in order.
@@ -42,6 +50,44 @@ pub enum AnswerStatus {
     Extractive,
     /// The library has nothing on the question; no facts are given.
     Abstained,
+    /// The question names a medicine several monographs share ("insulin", "a statin"):
+    /// it asks which one is meant (see `clarification`).
+    Clarification,
+}
+
+/// Whether the library states what the question asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Coverage {
+    Covered,
+    /// The monographs of `drugs` do not state what was asked (`asked`: the question's words
+    /// for it, such as `["hair", "loss"]`).
+    NotCovered {
+        drugs: Vec<String>,
+        asked: Vec<String>,
+    },
+    /// Neither monograph of a two-drug question names the other drug or its class.
+    PairNotLinked {
+        first: String,
+        second: String,
+    },
+}
+
+/// Which medicine a question means, when its name is shared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Clarification {
+    /// The words of the question that named several medicines: "insulin".
+    pub matched: String,
+    /// What they name: "insulins".
+    pub name: String,
+    pub candidates: Vec<Candidate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    pub slug: String,
+    pub title: String,
+    pub library: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,6 +100,8 @@ pub struct AnswerSentence {
     pub reason: Option<String>,
     /// Best similarity to a sentence of the cited passages.
     pub support: Option<f32>,
+    /// A fact near the question, shown because the library lacks the answer itself.
+    pub related: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -273,6 +273,7 @@ impl Verifier<'_> {
                 status: SentenceStatus::Verified,
                 reason: None,
                 support: None,
+                related: false,
             };
             let valid: Vec<usize> = citations.iter().copied().filter(|&n| n >= 1 && n <= sources.len()).collect();
             if citations.is_empty() {

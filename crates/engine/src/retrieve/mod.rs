@@ -2,13 +2,15 @@
 //! (restricted to those drugs when there are any), fuse the rankings and favour the section
 //! the question asks about.
 
+pub mod classes;
 pub mod intent;
 pub mod resolve;
 
 use crate::index::Index;
+pub use classes::{ClassIndex, NamedClass};
 use drugchatter_monograph::{LabelSource, SectionKind, Span};
 pub use intent::Intent;
-pub use resolve::{DrugCatalog, MatchKind, Resolution, ResolvedDrug};
+pub use resolve::{without_salts, DrugCatalog, MatchKind, Resolution, ResolvedDrug};
 use serde::Serialize;
 use std::path::PathBuf;
 

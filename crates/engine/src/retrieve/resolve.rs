@@ -14,6 +14,8 @@ pub enum MatchKind {
     Brand,
     /// A misspelling within a small edit distance of either.
     Fuzzy,
+    /// A member of a drug class the question names ("statins").
+    Class,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -142,6 +144,10 @@ impl DrugCatalog {
                 add(synonym, i, false, &mut names);
             }
         }
+        // "glargine" names insulin glargine: a word of one drug's title, and of no other's.
+        for (word, drug) in unique_title_words(drugs) {
+            names.entry(word).or_insert((drug, false));
+        }
         let mut by_length: HashMap<usize, Vec<String>> = HashMap::new();
         for name in names.keys() {
             by_length.entry(name.split(' ').count()).or_default().push(name.clone());
@@ -152,6 +158,12 @@ impl DrugCatalog {
         let longest = by_length.keys().copied().max().unwrap_or(1);
         let titles = drugs.iter().map(|d| (d.slug.clone(), d.title.clone(), d.is_banned, d.library.clone())).collect();
         DrugCatalog { names, by_length, longest, titles }
+    }
+
+    /// The drug at `index` as a question naming it by `matched` resolves it.
+    pub fn resolved(&self, index: usize, matched: &str, how: MatchKind) -> ResolvedDrug {
+        let (slug, title, is_banned, library) = self.titles[index].clone();
+        ResolvedDrug { index, slug, title, matched: matched.to_string(), how, is_banned, library }
     }
 
     /// Finds every drug named in the question, longest names first.
@@ -230,6 +242,49 @@ impl DrugCatalog {
             _ => None,
         }
     }
+}
+
+/// Title words that are everyday words or name other things too ("regular use",
+/// "calcium channel blockers", "hepatitis C"), never a drug by themselves.
+const NOT_PARTIAL_NAMES: &[&str] = &[
+    "regular",
+    "calcium",
+    "potassium",
+    "sodium",
+    "chloride",
+    "carbonate",
+    "sulfate",
+    "vitamin",
+    "hepatitis",
+    "conjugate",
+    "recombinant",
+    "vaccine",
+    "insulin",
+    "mononitrate",
+    "glycol",
+];
+
+/// Words of multi-word titles (5 letters or more) that belong to exactly one drug.
+fn unique_title_words(drugs: &[Drug]) -> Vec<(String, usize)> {
+    let mut owners: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, drug) in drugs.iter().enumerate() {
+        let title = words(&drug.title);
+        if title.len() < 2 {
+            continue;
+        }
+        for word in title {
+            if word.len() >= 5 && !NOT_PARTIAL_NAMES.contains(&word.as_str()) {
+                let entry = owners.entry(word).or_default();
+                if !entry.contains(&i) {
+                    entry.push(i);
+                }
+            }
+        }
+    }
+    let mut unique: Vec<(String, usize)> =
+        owners.into_iter().filter(|(_, o)| o.len() == 1).map(|(w, o)| (w, o[0])).collect();
+    unique.sort();
+    unique
 }
 
 /// Other ways people name a drug, derived from its title: the parts of

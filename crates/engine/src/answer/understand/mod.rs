@@ -1,8 +1,13 @@
-//! Stage 1, understand: what the question is and which drugs it is about, including the
-//! drugs a follow-up carries over from the previous turn.
+//! Stage 1, understand: what the question is, what kind of answer it wants, and which
+//! drugs or drug classes it is about, including the drugs a follow-up carries over from
+//! the previous turn.
+
+mod question_type;
+
+pub use question_type::QuestionType;
 
 use super::{Context, Conversation};
-use crate::retrieve::Resolution;
+use crate::retrieve::{NamedClass, Resolution};
 
 /// Most characters in a question; longer input is refused with a message.
 pub const MAX_QUESTION_CHARS: usize = 2_000;
@@ -24,6 +29,22 @@ pub(crate) struct Question {
     pub resolutions: Vec<Resolution>,
     /// The question named no drug and the previous turn's drugs stand in.
     pub carried_over: bool,
+    pub kind: QuestionType,
+    /// The drug classes the question names, per library like `resolutions`.
+    pub classes: Vec<Vec<NamedClass>>,
+}
+
+impl Question {
+    /// The classes named, once each (the first library that has members).
+    pub fn named_classes(&self) -> Vec<&NamedClass> {
+        let mut named: Vec<&NamedClass> = Vec::new();
+        for class in self.classes.iter().flatten() {
+            if !named.iter().any(|n| n.name == class.name) {
+                named.push(class);
+            }
+        }
+        named
+    }
 }
 
 /// Removes control characters (keeping line breaks as spaces) and trims.
@@ -48,12 +69,19 @@ pub fn check_question(question: &str) -> Result<String, QuestionProblem> {
 pub(crate) fn understand(cx: &Context, question: &str, conversation: &Conversation) -> crate::Result<Question> {
     let text = check_question(question)?;
     let mut resolutions: Vec<Resolution> = cx.libraries.iter().map(|l| l.catalog.resolve(&text)).collect();
-    let carried_over =
-        resolutions.iter().all(|r| r.drugs.is_empty() && r.unknown.is_empty()) && !conversation.drugs.is_empty();
+    let classes: Vec<Vec<NamedClass>> = cx.libraries.iter().map(|l| l.classes.named_in(&text)).collect();
+    // A follow-up that names a medicine the library lacks, or a class, is not about the
+    // previous turn's drugs.
+    let carried_over = resolutions.iter().all(|r| r.drugs.is_empty() && r.unknown.is_empty())
+        && classes.iter().all(Vec::is_empty)
+        && !conversation.drugs.is_empty();
     if carried_over {
         for (library, resolution) in cx.libraries.iter().zip(&mut resolutions) {
             resolution.drugs = conversation.drugs.iter().filter(|d| d.library == library.name).cloned().collect();
         }
     }
-    Ok(Question { text, resolutions, carried_over })
+    let named =
+        resolutions.iter().map(|r| r.drugs.len()).sum::<usize>() + usize::from(classes.iter().any(|c| !c.is_empty()));
+    let kind = question_type::detect(&text, named);
+    Ok(Question { text, resolutions, carried_over, kind, classes })
 }

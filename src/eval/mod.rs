@@ -1,10 +1,16 @@
 //! `drugchatter eval FILE.jsonl`: runs a question set through the full answer path and
-//! reports retrieval, verification and abstention quality, and latency.
+//! reports relevance (does the first sentence answer?), retrieval, verification and
+//! abstention quality, and latency.
+
+mod key_facts;
 
 use anyhow::{Context, Result};
 use drugchatter_engine::answer::numbers::{quantities, supported};
-use drugchatter_engine::answer::{AnswerStatus, AskOptions, Conversation, SentenceStatus};
+use drugchatter_engine::answer::{
+    Abstention, Answer, AnswerStatus, AskOptions, Conversation, Coverage, SentenceStatus,
+};
 use drugchatter_engine::Engine;
+use key_facts::{holds, KeyFact};
 use serde::Deserialize;
 use std::io::Write;
 use std::path::Path;
@@ -17,6 +23,78 @@ struct Case {
     drugs: Vec<String>,
     section: Option<String>,
     abstain: bool,
+    /// The monograph lines that answer the question (empty: the library lacks it).
+    #[serde(default)]
+    key_facts: Vec<KeyFact>,
+    /// Whether the library states the asked fact.
+    #[serde(default = "yes")]
+    covered: bool,
+    /// Whether the question names a medicine several monographs share.
+    #[serde(default)]
+    clarify: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How well answers answer: the figures of issue 16.
+#[derive(Default)]
+struct Relevance {
+    /// Questions the library answers, with gold key facts.
+    fact_cases: usize,
+    answer_first: usize,
+    recall_3: usize,
+    said_missing: usize,
+    said_missing_right: usize,
+    should_say_missing: usize,
+    clarified: usize,
+    clarified_right: usize,
+    should_clarify: usize,
+    only_unrelated: usize,
+    false_no_monograph: usize,
+}
+
+impl Relevance {
+    fn add(&mut self, case: &Case, answer: &Answer) {
+        let shown: Vec<&str> =
+            answer.sentences.iter().filter(|s| s.status.is_fact() && !s.related).map(|s| s.text.as_str()).collect();
+        let holds_any = |s: &str| case.key_facts.iter().any(|f| holds(s, &f.text));
+        let said_missing = answer.coverage != Coverage::Covered || answer.status == AnswerStatus::Abstained;
+        let clarified = answer.status == AnswerStatus::Clarification;
+        self.said_missing += usize::from(said_missing);
+        self.clarified += usize::from(clarified);
+        self.clarified_right += usize::from(clarified && case.clarify);
+        self.should_clarify += usize::from(case.clarify);
+        if !case.covered {
+            self.should_say_missing += 1;
+            self.said_missing_right += usize::from(said_missing);
+        }
+        if !case.abstain && matches!(answer.abstention, Some(Abstention::NoMonograph { .. })) {
+            self.false_no_monograph += 1;
+        }
+        if case.covered && !case.clarify && !case.key_facts.is_empty() {
+            self.fact_cases += 1;
+            self.answer_first += usize::from(shown.first().is_some_and(|s| holds_any(s)));
+            let recalled = shown.iter().take(3).any(|s| holds_any(s));
+            self.recall_3 += usize::from(recalled);
+            self.only_unrelated += usize::from(!recalled && !shown.is_empty());
+        } else if !case.covered {
+            // A fact shown as the answer to a question the library cannot answer.
+            self.only_unrelated += usize::from(!shown.is_empty());
+        }
+    }
+
+    fn print(&self, total: usize) {
+        println!("answer-first (first sentence holds a key fact): {}", pct(self.answer_first, self.fact_cases));
+        println!("key-fact recall within three sentences: {}", pct(self.recall_3, self.fact_cases));
+        println!("\"not covered\" precision: {}", pct(self.said_missing_right, self.said_missing));
+        println!("\"not covered\" recall: {}", pct(self.said_missing_right, self.should_say_missing));
+        println!("clarification precision: {}", pct(self.clarified_right, self.clarified));
+        println!("clarification recall: {}", pct(self.clarified_right, self.should_clarify));
+        println!("answers showing only unrelated facts: {}", pct(self.only_unrelated, total));
+        println!("false \"no monograph\": {}", self.false_no_monograph);
+    }
 }
 
 #[derive(Default)]
@@ -35,7 +113,8 @@ struct Tally {
     abstained_wrong: usize,
     should_abstain: usize,
     latencies: Vec<f64>,
-    statuses: [usize; 3],
+    statuses: [usize; 4],
+    relevance: Relevance,
 }
 
 pub fn run(
@@ -73,6 +152,7 @@ pub fn run(
         }
         t.latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         t.statuses[answer.status as usize] += 1;
+        t.relevance.add(case, &answer);
         let abstained = answer.status == AnswerStatus::Abstained;
         if case.abstain {
             t.should_abstain += 1;
@@ -131,7 +211,11 @@ fn print_report(t: &Tally, total: usize) {
     let p = |q: f64| lat.get(((lat.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
     let predicted_abstain = t.abstained_right + t.abstained_wrong;
     println!("questions: {total}");
-    println!("answers: {} generated, {} extractive, {} abstained", t.statuses[0], t.statuses[1], t.statuses[2]);
+    println!(
+        "answers: {} generated, {} extractive, {} abstained, {} clarifications",
+        t.statuses[0], t.statuses[1], t.statuses[2], t.statuses[3]
+    );
+    t.relevance.print(total);
     println!("drug hit@1: {}", pct(t.drug_hit_1, t.answerable));
     println!("drug hit@5: {}", pct(t.drug_hit_5, t.answerable));
     println!("section hit@5: {}", pct(t.section_hit_5, t.section_cases));

@@ -1,0 +1,516 @@
+//! Evidence at the level of sentences: every readable unit of the monographs a question is
+//! about (a sentence, a labelled list line, an FAQ with its question), scored for the
+//! question: its kind's sections first, then the words it asks about, then meaning.
+//!
+//! Units are read from the indexed chunks, so their text is the monograph's own and every
+//! unit can be cited by its chunk.
+
+use super::understand::{Question, QuestionType};
+use super::Context;
+use crate::embed::cosine;
+use crate::error::Result;
+use crate::index::lexical::terms;
+use crate::retrieve::classes::names;
+use drugchatter_monograph::SectionKind;
+use std::collections::HashSet;
+
+/// A readable piece of a monograph.
+#[derive(Debug, Clone)]
+pub(crate) struct Unit {
+    /// Index into the context's libraries.
+    pub library: usize,
+    /// Index into that library's chunks.
+    pub chunk: usize,
+    /// Index into that library's drugs.
+    pub drug: usize,
+    /// As shown: a list line keeps its label, an FAQ its question.
+    pub text: String,
+    pub kind: SectionKind,
+    /// Lower case: the section path, the line's label and an FAQ's question.
+    pub context: String,
+    pub score: f32,
+    /// Names the other drug (or class) of a two-drug question.
+    pub links_pair: bool,
+}
+
+/// A drug a question is about, as evidence sees it: where its units are and how other
+/// monographs name it.
+pub(crate) struct Subject {
+    pub library: usize,
+    pub drugs: Vec<usize>,
+    /// Lower-case phrases by which monograph text names it (names, brands, classes).
+    pub names: Vec<String>,
+    /// How answers name it.
+    pub title: String,
+}
+
+/// Lines of at most this many words are one unit; longer paragraphs are cut into sentences.
+const MAX_LINE_WORDS: usize = 70;
+/// Units below this many words are labels or fragments.
+const MIN_WORDS: usize = 3;
+/// How many units by cheap score are compared by meaning.
+const EMBEDDED: usize = 32;
+
+/// Words of questions that say nothing about what is asked.
+const FILLER: &[&str] = &[
+    "take",
+    "taking",
+    "took",
+    "use",
+    "using",
+    "used",
+    "safe",
+    "okay",
+    "medicine",
+    "medication",
+    "pill",
+    "pills",
+    "tablet",
+    "tablets",
+    "drug",
+    "drugs",
+    "much",
+    "many",
+    "get",
+    "give",
+    "need",
+    "really",
+    "still",
+    "usual",
+    "normal",
+    "doctor",
+    "pharmacist",
+    "know",
+    "want",
+    "tell",
+    "someone",
+    "thing",
+    "things",
+    "ok",
+    "fine",
+    "bad",
+    "good",
+    "day",
+    "just",
+    "also",
+    "like",
+    "say",
+    "said",
+    "mean",
+    "way",
+    "it's",
+    "i'm",
+    "dont",
+    "don't",
+    "does",
+    "make",
+    "makes",
+    "gave",
+    "given",
+    "prescribed",
+    "supposed",
+    "went",
+    "now",
+    "time",
+    "right",
+    "one",
+    "two",
+    "year",
+    "years",
+    "old",
+    "son",
+    "daughter",
+    "mom",
+    "dad",
+    "wife",
+    "husband",
+    "friend",
+    "body",
+    "mg",
+    "question",
+    "wondering",
+    "please",
+];
+
+/// Words the kinds of questions are asked with, which say what kind, not what about.
+fn kind_words(kind: QuestionType) -> &'static [&'static str] {
+    use QuestionType::*;
+    match kind {
+        Overdose => &["overdose", "much", "many", "accidentally", "extra", "double", "twice"],
+        MissedDose => &["miss", "missed", "forgot", "forget", "skip", "skipped", "dose"],
+        Stopping => &["stop", "stopping", "quit", "cold", "turkey", "taper", "suddenly", "once", "come", "off"],
+        AppearanceIngredients => &["look", "contain", "made"],
+        FoodAlcohol => &["drink", "eat", "with"],
+        PregnancyBreastfeeding => &["pregnant", "pregnancy", "breastfeeding", "breastfeed", "nursing"],
+        DoseKidneyLiver | DoseChild | Dose => {
+            &["dose", "dosage", "dosing", "often", "start", "maximum", "max", "inject"]
+        }
+        OnsetDuration => &["long", "soon", "quickly", "fast", "start", "work", "working", "kick", "effect", "last"],
+        Storage => &["store", "storage", "keep"],
+        SeriousWarnings => &["dangerous", "serious", "risk", "risks", "warning"],
+        SideEffects => &["side", "effect", "effects", "cause", "causes"],
+        Contraindications => &["who", "shouldn't", "should", "not", "can't", "cannot"],
+        Interaction => {
+            &["interact", "interaction", "interactions", "together", "combine", "mix", "mixing", "with", "affect"]
+        }
+        Mechanism => &["how", "work", "works", "mechanism", "why"],
+        UsedFor => &["used", "for", "treat", "treats", "help", "what"],
+        WhatIs => &["what", "about"],
+        General => &[],
+    }
+}
+
+/// Every unit of `subject`'s monographs.
+pub(crate) fn units_of(cx: &Context, subject: &Subject) -> Vec<Unit> {
+    let index = &cx.libraries[subject.library].index;
+    let mut units = Vec::new();
+    for (c, chunk) in index.chunks.iter().enumerate() {
+        let drug = chunk.drug as usize;
+        if !subject.drugs.contains(&drug) {
+            continue;
+        }
+        let path = chunk.section_path.join(" › ").to_lowercase();
+        let mut push = |text: String, label: &str| {
+            if text.split_whitespace().count() >= MIN_WORDS && !super::prompt::addresses_the_model(&text) {
+                units.push(Unit {
+                    library: subject.library,
+                    chunk: c,
+                    drug,
+                    text,
+                    kind: chunk.section_kind,
+                    context: format!("{path} › {}", label.to_lowercase()),
+                    score: 0.0,
+                    links_pair: false,
+                });
+            }
+        };
+        if let Some(faq) = chunk.text.strip_prefix("Q: ") {
+            let (question, answer) = faq.split_once("\nA: ").unwrap_or((faq, ""));
+            push(format!("{} {}", question.trim(), answer.trim()), question);
+            continue;
+        }
+        let mut header: Option<&str> = None;
+        for line in chunk.text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if let Some(head) = line.strip_suffix(':') {
+                header = Some(head);
+                continue;
+            }
+            let label = line_label(line).unwrap_or("");
+            // "15 mL/min: 100 mg…" reads only with the line it belongs to.
+            let line = match header {
+                Some(head) if label.starts_with(|c: char| c.is_ascii_digit() || c == '<' || c == '>') => {
+                    format!("{head}, {line}")
+                }
+                Some(head)
+                    if ["over ", "under ", "less ", "more ", "below ", "above "]
+                        .iter()
+                        .any(|p| label.to_lowercase().starts_with(p)) =>
+                {
+                    format!("{head}, {line}")
+                }
+                _ => line.to_string(),
+            };
+            if line.split_whitespace().count() <= MAX_LINE_WORDS {
+                push(line, label);
+            } else {
+                for sentence in crate::text::sentences(&line) {
+                    push(sentence.to_string(), label);
+                }
+            }
+        }
+    }
+    units
+}
+
+/// The label of a list line, "Kidney impairment" in "Kidney impairment: not recommended…".
+fn line_label(line: &str) -> Option<&str> {
+    let (label, rest) = line.split_once(": ")?;
+    (label.split_whitespace().count() <= 10 && !label.contains(". ") && !rest.is_empty()).then_some(label)
+}
+
+/// How well a unit's place in the monograph fits the kind of question, 0 to about 1.2.
+fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
+    use QuestionType::*;
+    use SectionKind as S;
+    let ctx = unit.context.as_str();
+    let text = unit.text.to_lowercase();
+    let faq = unit.kind == S::Faqs;
+    let faq_asks = |cues: &[&str]| faq && cues.iter().any(|c| ctx.contains(c));
+    let says = |cues: &[&str]| cues.iter().any(|c| text.contains(c));
+    let about = |cues: &[&str]| cues.iter().any(|c| ctx.contains(c));
+    let q = question.to_lowercase();
+    match kind {
+        Mechanism => match unit.kind {
+            S::HowItWorks if about(&["pharmacodynamic", "mechanism"]) => 1.2,
+            S::HowItWorks if about(&["onset", "pharmacokinetic", "absorption", "elimination", "metabolism"]) => 0.6,
+            S::HowItWorks => 1.0,
+            S::ProfileSummary if about(&["mechanism"]) => 0.8,
+            _ if faq_asks(&["work"]) => 0.9,
+            _ => 0.0,
+        },
+        UsedFor | WhatIs => match unit.kind {
+            S::Usage if about(&["classification"]) => {
+                if kind == WhatIs {
+                    0.9
+                } else {
+                    0.4
+                }
+            }
+            S::Usage => 1.0,
+            _ if faq_asks(&["used for", "what is", "treat"]) => 1.0,
+            S::ProfileSummary => 0.3,
+            S::AlternateNames if kind == WhatIs => 0.4,
+            _ => 0.0,
+        },
+        Dose | DoseChild | DoseKidneyLiver => {
+            let child = about(&["child", "pediatric", "paediatric", "infant", "adolescent"]);
+            let organ = |s: &str| {
+                ["kidney", "renal", "creatinine", "crcl", "dialysis", "liver", "hepatic"].iter().any(|c| s.contains(c))
+            };
+            let base = match unit.kind {
+                S::Dosage => 1.0,
+                S::ProfileSummary if about(&["dosage"]) => 0.5,
+                _ if faq_asks(&["how much", "how often", "dose", "how many", "take more", "maximum"]) => 0.95,
+                _ => return 0.0,
+            };
+            match kind {
+                DoseChild if child => base + 0.3,
+                DoseChild => base * 0.5,
+                DoseKidneyLiver if organ(ctx) || organ(&text) => base + 0.3,
+                DoseKidneyLiver => base * 0.4,
+                _ if child || organ(ctx) || about(&["elderly", "special", "hemodialysis"]) => base * 0.6,
+                _ if about(&["adult", "standard"]) => base + 0.1,
+                _ => base,
+            }
+        }
+        MissedDose => {
+            if faq_asks(&["miss", "forget", "forgot", "skip"]) {
+                1.2
+            } else if says(&["missed", "miss a dose", "forget", "forgotten"]) {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        Stopping => {
+            if faq_asks(&["stop", "quit", "come off"]) {
+                1.2
+            } else if says(&["stop", "abrupt", "suddenly", "taper", "withdraw", "gradually"]) {
+                0.9
+            } else {
+                0.0
+            }
+        }
+        SideEffects => match unit.kind {
+            S::SideEffects if about(&["common"]) => 1.1,
+            S::SideEffects => 1.0,
+            _ if faq_asks(&["side effect", "cause", "make me", "make you"]) => 0.9,
+            S::Precautions | S::BoxedWarning => 0.5,
+            S::ProfileSummary if about(&["side effect"]) => 0.4,
+            _ => 0.0,
+        },
+        SeriousWarnings => match unit.kind {
+            S::Precautions | S::BoxedWarning => 1.0,
+            S::SideEffects if about(&["serious", "rare"]) => 0.9,
+            S::SideEffects => 0.6,
+            S::Faqs => 0.7,
+            S::Contraindications => 0.5,
+            _ => 0.0,
+        },
+        Interaction => match unit.kind {
+            S::DrugInteractions => 1.0,
+            S::Faqs if faq_asks(&["with", "together", " and "]) => 0.9,
+            S::PopularCombinations => 0.3,
+            _ => 0.0,
+        },
+        FoodAlcohol => {
+            let cues = [
+                "alcohol",
+                "food",
+                "drink",
+                "eat",
+                "grapefruit",
+                "meal",
+                "empty stomach",
+                "milk",
+                "caffeine",
+                "coffee",
+                "juice",
+            ];
+            if faq_asks(&cues) {
+                1.2
+            } else if says(&cues) {
+                if unit.kind == S::DrugInteractions || unit.kind == S::Dosage {
+                    1.0
+                } else {
+                    0.7
+                }
+            } else {
+                0.0
+            }
+        }
+        PregnancyBreastfeeding => {
+            let breast = q.contains("breast") || q.contains("nursing") || q.contains("milk");
+            match unit.kind {
+                S::PregnancyBreastfeeding if breast == (about(&["breast"]) || text.starts_with("breastfeeding")) => 1.2,
+                S::PregnancyBreastfeeding => 0.8,
+                _ if faq_asks(&["pregnan", "breast"]) => 1.1,
+                _ => 0.0,
+            }
+        }
+        OnsetDuration => {
+            if faq_asks(&["how long", "how soon", "how quickly", "start working", "take to work"]) {
+                1.2
+            } else if unit.kind == S::HowItWorks && about(&["onset", "duration"]) {
+                1.1
+            } else if says(&["within", "half-life", "lasts", "hours", "weeks", "onset"]) && unit.kind != S::Dosage {
+                0.5
+            } else {
+                0.0
+            }
+        }
+        Storage => {
+            if faq_asks(&["store", "storage", "fridge", "refrigerat", "keep", "expire", "open"]) {
+                1.2
+            } else if unit.kind == S::Storage || says(&["room temperature", "refrigerat", "fridge", "freez", "store "])
+            {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        AppearanceIngredients => {
+            if says(&[
+                "inactive",
+                "ingredient",
+                "excipient",
+                "gluten",
+                "lactose",
+                "gelatin",
+                "colour",
+                "color",
+                "imprint",
+                "dye",
+                "contains",
+            ]) {
+                1.0
+            } else if unit.kind == S::AlternateNames {
+                0.4
+            } else {
+                0.0
+            }
+        }
+        Overdose => {
+            if faq_asks(&["too much", "too many", "overdose", "extra"]) {
+                1.2
+            } else if unit.kind == S::Overdosage || about(&["overdose"]) || text.starts_with("overdose") {
+                1.1
+            } else {
+                0.0
+            }
+        }
+        Contraindications => match unit.kind {
+            S::Contraindications => 1.0,
+            S::Precautions => 0.5,
+            S::Faqs => 0.4,
+            _ => 0.0,
+        },
+        General => match unit.kind {
+            S::Usage => 0.5,
+            S::Faqs => 0.4,
+            _ => 0.2,
+        },
+    }
+}
+
+/// The question's own words: what it asks about, without drug names, filler or the words
+/// of its kind.
+pub(crate) fn topic_terms(question: &Question, subjects: &[Subject]) -> Vec<String> {
+    let skip: HashSet<String> = subjects
+        .iter()
+        .flat_map(|s| s.names.iter().chain(std::iter::once(&s.title)))
+        .flat_map(|n| terms(n))
+        .chain(question.named_classes().iter().flat_map(|c| terms(&c.matched)))
+        .chain(question.resolutions.iter().flat_map(|r| r.drugs.iter().flat_map(|d| terms(&d.matched))))
+        .chain(FILLER.iter().chain(kind_words(question.kind)).flat_map(|w| terms(w)))
+        .collect();
+    let mut topic: Vec<String> = Vec::new();
+    for t in terms(&question.text) {
+        if t.len() >= 3 && !skip.contains(&t) && !t.chars().all(|c| c.is_ascii_digit()) && !topic.contains(&t) {
+            topic.push(fold(&t));
+        }
+    }
+    topic
+}
+
+/// British and American spellings as one.
+fn fold(term: &str) -> String {
+    term.replace("colour", "color").replace("oedema", "edema").replace("haem", "hem").replace("diarrhoea", "diarrhea")
+}
+
+/// Whether a unit's words hold a topic term (or a word it starts, for 5-letter stems:
+/// "expired" and "expiry" both hold "expir").
+fn holds_term(unit_terms: &HashSet<String>, term: &str) -> bool {
+    unit_terms.contains(term)
+        || (term.len() >= 5 && unit_terms.iter().any(|u| u.len() >= 5 && u[..5.min(u.len())] == term[..5]))
+}
+
+/// Scores every unit for the question and marks those that name the other side of a
+/// two-subject question. Sorted best first.
+pub(crate) fn score(
+    cx: &Context,
+    question: &Question,
+    query_vector: &[f32],
+    subjects: &[Subject],
+    mut units: Vec<Unit>,
+) -> Result<Vec<Unit>> {
+    let topic = topic_terms(question, subjects);
+    for unit in &mut units {
+        let unit_terms: HashSet<String> = terms(&unit.text).iter().map(|t| fold(t)).collect();
+        let lexical = if topic.is_empty() {
+            0.0
+        } else {
+            topic.iter().filter(|t| holds_term(&unit_terms, t)).count() as f32 / topic.len() as f32
+        };
+        unit.score = 2.0 * fit(question.kind, unit, &question.text) + lexical;
+        if subjects.len() == 2 {
+            let lower = unit.text.to_lowercase();
+            let other = subjects.iter().find(|s| !(s.library == unit.library && s.drugs.contains(&unit.drug)));
+            unit.links_pair = other.is_some_and(|o| o.names.iter().any(|n| names(&lower, n)));
+            if unit.links_pair {
+                unit.score +=
+                    if matches!(unit.kind, SectionKind::DrugInteractions | SectionKind::Faqs) { 3.0 } else { 2.0 };
+            }
+        }
+    }
+    units.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let compared = units.len().min(EMBEDDED);
+    if compared > 0 {
+        let texts: Vec<&str> = units[..compared].iter().map(|u| u.text.as_str()).collect();
+        let vectors = cx.embedder.embed_all(&texts, &mut |_| true)?;
+        for (unit, vector) in units.iter_mut().zip(&vectors) {
+            unit.score += 1.5 * cosine(query_vector, vector);
+        }
+        units[..compared].sort_by(|a, b| b.score.total_cmp(&a.score));
+    }
+    Ok(units)
+}
+
+/// Whether the monographs state what the question asks: some unit of theirs holds a word
+/// it asks about. `None` when the question asks nothing beyond its kind.
+pub(crate) fn states_the_asked(question: &Question, subjects: &[Subject], units: &[Unit]) -> Option<bool> {
+    let topic = topic_terms(question, subjects);
+    if topic.is_empty() {
+        return None;
+    }
+    Some(units.iter().any(|u| {
+        let unit_terms: HashSet<String> = terms(&u.text).iter().map(|t| fold(t)).collect();
+        topic.iter().any(|t| holds_term(&unit_terms, t))
+    }))
+}
+
+/// The words a question asks about, for saying what the library lacks.
+pub(crate) fn asked_words(question: &Question, subjects: &[Subject]) -> Vec<String> {
+    let topic = topic_terms(question, subjects);
+    crate::text::words(&question.text).into_iter().filter(|w| topic.contains(&fold(&terms(w).concat()))).collect()
+}
