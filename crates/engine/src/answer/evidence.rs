@@ -451,8 +451,9 @@ fn fold(term: &str) -> String {
 /// Whether a unit's words hold a topic term (or a word it starts, for 5-letter stems:
 /// "expired" and "expiry" both hold "expir").
 fn holds_term(unit_terms: &HashSet<String>, term: &str) -> bool {
+    let stem = |w: &str| w.chars().take(5).collect::<String>();
     unit_terms.contains(term)
-        || (term.len() >= 5 && unit_terms.iter().any(|u| u.len() >= 5 && u[..5.min(u.len())] == term[..5]))
+        || (term.chars().count() >= 5 && unit_terms.iter().any(|u| u.chars().count() >= 5 && stem(u) == stem(term)))
 }
 
 /// Scores every unit for the question and marks those that name the other side of a
