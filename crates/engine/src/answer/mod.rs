@@ -17,6 +17,7 @@ pub use verify::{Thresholds, Verifier};
 
 /// Stable JSON schema (see README): fields are only ever added.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Answer {
     pub question: String,
     pub status: AnswerStatus,
@@ -43,6 +44,7 @@ pub struct Answer {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AnswerStatus {
     /// The model's verified sentences.
@@ -55,6 +57,7 @@ pub enum AnswerStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AnswerSentence {
     /// Without citation markers.
     pub text: String,
@@ -67,6 +70,7 @@ pub struct AnswerSentence {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SentenceStatus {
     /// Generated, and every check against its cited passages passed.
@@ -90,6 +94,7 @@ impl SentenceStatus {
 
 /// A numbered passage the answer may cite: `[n]`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Source {
     pub n: usize,
     #[serde(flatten)]
@@ -110,6 +115,7 @@ impl std::ops::DerefMut for Source {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProfileLink {
     pub drug_slug: String,
     /// The library holding the profile (`bundled` or an imported library's name).
@@ -120,6 +126,7 @@ pub struct ProfileLink {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OtherQuestions {
     pub drug_slug: String,
     /// "Other questions about Imiquimod"
@@ -128,12 +135,14 @@ pub struct OtherQuestions {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Notice {
     pub kind: NoticeKind,
     pub text: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     Emergency,
@@ -147,6 +156,7 @@ pub enum NoticeKind {
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Timings {
     pub retrieval_ms: f64,
     /// From the question to the first generated token (null without generation).
