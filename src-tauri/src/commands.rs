@@ -21,7 +21,7 @@ use tauri::{Manager, State};
 use tauri_plugin_dialog::DialogExt;
 
 /// What an ask streams before its answer is returned.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum AskEvent {
     /// The question was accepted and retrieval started.

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct AppError {
     /// `invalid` (a bad argument), `not_ready` (still starting), `cancelled`, `engine`, `io`.
     pub kind: &'static str,

@@ -14,7 +14,9 @@
 //!
 //! Modules: `commands` (what the webview may invoke), `asks` (one ask at a time), `state` (shared state and the
 //! `Status` snapshots), `startup` (paths, opening, indexing, loading the model),
-//! `validate` (IPC arguments), `settings` (the settings file), `error` (`AppError`).
+//! `validate` (IPC arguments), `settings` (the settings file), `error` (`AppError`),
+//! `bindings` (the TypeScript declarations of the IPC types, generated into
+//! `ui/src/bindings.ts`).
 //!
 //! ## Concurrency
 //!
@@ -51,6 +53,7 @@
 //! `validate`. The CSP in `tauri.conf.json` allows only the app's own assets and IPC.
 
 mod asks;
+pub mod bindings;
 mod commands;
 mod error;
 pub mod settings;

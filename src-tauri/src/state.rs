@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use tauri::ipc::Channel;
 
 /// What the UI shows about start-up, the index and the model. Sent whole on every change.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, ts_rs::TS)]
 pub struct Status {
     /// `starting`, `indexing`, `loading_model`, `ready` or `failed` (the engine could not open).
     pub phase: &'static str,
@@ -41,7 +41,7 @@ pub struct Status {
     pub timings: StartupTimings,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ProgressInfo {
     pub task: &'static str,
     pub stage: &'static str,
@@ -49,7 +49,7 @@ pub struct ProgressInfo {
     pub total: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, ts_rs::TS)]
 pub struct StartupTimings {
     pub engine_open_ms: Option<f64>,
     pub index_ms: Option<f64>,

@@ -133,14 +133,10 @@ const answerHandlers: AnswerHandlers = {
   onCite: (source) => void openSource(source),
   onCiteHover: (source, anchor) => showTooltip(source, anchor),
   onCiteLeave: () => hideTooltip(),
-  onProfile: (link) => void openMonograph(link.library ?? libraryOf(link.drug_slug), link.drug_slug, null),
+  onProfile: (link) => void openMonograph(link.library, link.drug_slug, null),
   onOtherQuestion: (question) => void submit(question),
   onCopy: (answer) => void copy(answerPlainText(answer)),
 };
-
-function libraryOf(slug: string): string {
-  return state.drugs.find((d) => d.slug === slug)?.library ?? "bundled";
-}
 
 async function submit(raw: string) {
   const question = raw.trim();

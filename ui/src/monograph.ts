@@ -80,7 +80,7 @@ export function renderMonograph(
   const blocks = highlight ? blocksForSpan(view, highlight) : [];
   const highlighted = new Set(blocks.map(blockKey));
   const hasFaqSection = view.sections.some((s) => s.kind === "faqs");
-  const labels = view.labels ?? [];
+  const labels = view.labels;
   const citedPath = highlight ? sectionForSpan(view, highlight) : null;
 
   const toc = h(
@@ -155,7 +155,7 @@ export function renderMonograph(
                   "tbody",
                   null,
                   labels.map((l) =>
-                    h("tr", null, h("td", null, l.title ?? ""), h("td", { class: "mono" }, l.set_id), h("td", null, l.version), h("td", null, l.effective_date), h("td", null, l.source_file)),
+                    h("tr", null, h("td", null, l.title), h("td", { class: "mono" }, l.set_id), h("td", null, l.version), h("td", null, l.effective_date), h("td", null, l.source_file)),
                   ),
                 ),
               ),

@@ -79,8 +79,8 @@ describe("library", () => {
   it("shows counts per library and a total", () => {
     const el = renderLibrary(
       [
-        { name: "bundled", kind: "bundled", drugs: 186, chunks: 4900, documents: 186 },
-        { name: "fda", kind: "imported", drugs: 3, chunks: 120, documents: 5 },
+        { name: "bundled", kind: "bundled", drugs: 186, chunks: 4900, documents: 186, source_dir: "/app/corpus" },
+        { name: "fda", kind: "imported", drugs: 3, chunks: 120, documents: 5, source_dir: "/data/libraries/fda/documents" },
       ],
       drugList(),
       vi.fn(),

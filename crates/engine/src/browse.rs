@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 /// A drug as a list or an autocomplete shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DrugSummary {
     pub slug: String,
     pub title: String,
@@ -38,6 +39,7 @@ impl DrugSummary {
 /// A drug's full document for its profile page. Spans are byte ranges into `source`, the
 /// same file citations point into, so a cited span selects the blocks to highlight.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MonographView {
     pub slug: String,
     pub title: String,
@@ -54,6 +56,7 @@ pub struct MonographView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SectionView {
     pub heading: String,
     pub kind: SectionKind,
@@ -66,6 +69,7 @@ pub struct SectionView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BlockView {
     pub text: String,
     pub span: Span,

@@ -29,6 +29,7 @@ pub struct Drug {
 
 /// A file that could not be read or parsed, with where and why.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FileFailure {
     pub path: PathBuf,
     pub line: usize,

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 pub const BUNDLED_LIBRARY: &str = "bundled";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LibraryKind {
     Bundled,
@@ -58,6 +59,7 @@ impl Library {
 
 /// What `library list` shows.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LibraryInfo {
     pub name: String,
     pub kind: LibraryKind,

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 /// A half-open byte range `[start, end)` into the source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -50,6 +51,7 @@ impl Span {
 
 /// One frequently asked question, cleaned of markdown and of the seed's answer-in-question quirk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Faq {
     pub question: String,
     pub answer: String,
@@ -59,6 +61,7 @@ pub struct Faq {
 /// document's label sections carry the label's `set_id` in their heading, so a citation
 /// names the label it quotes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LabelSource {
     pub set_id: String,
     pub version: String,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Headings are matched loosely, so imported FDA labels ("Adverse Reactions") map onto the
 /// monograph's sections ("Side Effects").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SectionKind {
     Usage,

@@ -197,7 +197,7 @@ pub(crate) fn units_of(cx: &Context, subject: &Subject) -> Vec<Unit> {
             }
             let label = line_label(line).unwrap_or("");
             // "15 mL/min: 100 mg…" reads only with the line it belongs to.
-            let line = match header {
+            let mut line = match header {
                 Some(head) if label.starts_with(|c: char| c.is_ascii_digit() || c == '<' || c == '>') => {
                     format!("{head}, {line}")
                 }
@@ -210,6 +210,10 @@ pub(crate) fn units_of(cx: &Context, subject: &Subject) -> Vec<Unit> {
                 }
                 _ => line.to_string(),
             };
+            // "NSAIDs: reduced effect" says whose effect only with the drug's name.
+            if chunk.section_kind == SectionKind::DrugInteractions && !label.is_empty() {
+                line = format!("{} with {}", index.drugs[drug].title, lower_first(&line));
+            }
             if line.split_whitespace().count() <= MAX_LINE_WORDS {
                 push(line, label);
             } else {
@@ -220,6 +224,17 @@ pub(crate) fn units_of(cx: &Context, subject: &Subject) -> Vec<Unit> {
         }
     }
     units
+}
+
+/// "Anticoagulants…" → "anticoagulants…", leaving "NSAIDs" and "ACE" as they are.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
+            first.to_lowercase().chain(text.chars().skip(1)).collect()
+        }
+        _ => text.to_string(),
+    }
 }
 
 /// The label of a list line, "Kidney impairment" in "Kidney impairment: not recommended…".
@@ -504,9 +519,12 @@ pub(crate) fn states_the_asked(question: &Question, subjects: &[Subject], units:
     if topic.is_empty() {
         return None;
     }
+    // One passage must say at least two of the asked words (or the one): "hair" and "fall"
+    // apart ("eGFR falls below 45") do not say hair falls out.
+    let needed = topic.len().min(2);
     Some(units.iter().any(|u| {
         let unit_terms: HashSet<String> = terms(&u.text).iter().map(|t| fold(t)).collect();
-        topic.iter().any(|t| holds_term(&unit_terms, t))
+        topic.iter().filter(|t| holds_term(&unit_terms, t)).count() >= needed
     }))
 }
 

@@ -7,6 +7,7 @@ use crate::retrieve::{Passage, ResolvedDrug};
 use serde::Serialize;
 
 /// Stable JSON schema (see README).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Answer {
     pub question: String,
@@ -40,6 +41,7 @@ pub struct Answer {
     pub model: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnswerStatus {
@@ -56,6 +58,7 @@ pub enum AnswerStatus {
 }
 
 /// Whether the library states what the question asks.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Coverage {
@@ -74,6 +77,7 @@ pub enum Coverage {
 }
 
 /// Which medicine a question means, when its name is shared.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Clarification {
     /// The words of the question that named several medicines: "insulin".
@@ -83,6 +87,7 @@ pub struct Clarification {
     pub candidates: Vec<Candidate>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Candidate {
     pub slug: String,
@@ -90,6 +95,7 @@ pub struct Candidate {
     pub library: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnswerSentence {
     /// Without citation markers.
@@ -104,6 +110,7 @@ pub struct AnswerSentence {
     pub related: bool,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SentenceStatus {
@@ -127,6 +134,7 @@ impl SentenceStatus {
 }
 
 /// A numbered passage the answer may cite: `[n]`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Source {
     pub n: usize,
@@ -147,6 +155,7 @@ impl std::ops::DerefMut for Source {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileLink {
     pub drug_slug: String,
@@ -155,6 +164,7 @@ pub struct ProfileLink {
     pub title: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct OtherQuestions {
     pub drug_slug: String,
@@ -164,6 +174,7 @@ pub struct OtherQuestions {
 }
 
 /// Why an answer gives no facts. Clients word it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Abstention {
@@ -176,6 +187,7 @@ pub enum Abstention {
 
 /// What an answer must say besides its facts, emergencies first and the disclaimer last.
 /// The engine says which; clients word them.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Notice {
@@ -195,6 +207,7 @@ pub enum Notice {
     Disclaimer,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Timings {
     pub retrieval_ms: f64,

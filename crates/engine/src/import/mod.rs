@@ -37,6 +37,7 @@ pub enum Found {
 
 /// A record or file left out, with where it is and why.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Skipped {
     pub place: String,
     pub reason: String,
@@ -69,6 +70,7 @@ impl Default for ImportOptions {
 pub const DEFAULT_EMBED_TOKENS: usize = 64;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     pub library: String,
     /// Label records read from the inputs.

@@ -43,6 +43,7 @@ struct LibraryFile {
 
 /// What a build did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BuildReport {
     pub library: String,
     pub files: usize,
@@ -54,6 +55,7 @@ pub struct BuildReport {
     pub failures: Vec<FileFailure>,
     /// False when the corpus and model were unchanged and the live index was kept as it was.
     pub rebuilt: bool,
+    #[cfg_attr(feature = "ts", ts(type = "{ secs: number, nanos: number }"))]
     pub elapsed: Duration,
     pub index_dir: PathBuf,
 }

@@ -23,6 +23,7 @@ const SECTION_BOOST: f32 = 1.0 / (RRF_K + 1.0);
 
 /// Stable JSON schema (see README): field names and meanings only ever grow.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchResults {
     pub query: String,
     /// The drugs the question names, in the order it names them.
@@ -37,6 +38,7 @@ pub struct SearchResults {
 
 /// A passage of a monograph: which drug and section it is, and where it is in its file.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Passage {
     pub chunk_id: String,
     pub drug: String,
@@ -51,6 +53,7 @@ pub struct Passage {
     pub text: String,
     /// For imported material: the FDA label the passage quotes.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub label: Option<LabelSource>,
 }
 
@@ -75,6 +78,7 @@ impl Passage {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Hit {
     pub rank: usize,
     #[serde(flatten)]
