@@ -3,15 +3,35 @@
 //   UPDATE_BINDINGS=1 cargo test -p drugchatter-app --test bindings
 
 /**
- * Stable JSON schema (see README): fields are only ever added.
+ * Why an answer gives no facts. Clients word it.
+ */
+export type Abstention =
+  | { "kind": "no_monograph", names: Array<string>, }
+  | { "kind": "nothing_relevant" };
+
+/**
+ * Stable JSON schema (see README).
  */
 export type Answer = {
   question: string,
   status: AnswerStatus,
   /**
-   * The shown answer: its sentences joined, each followed by its `[n]` citations.
+   * What kind of answer the question wants.
    */
-  text: string,
+  question_type: QuestionType,
+  /**
+   * Whether the library states what was asked. When it does not, the sentences are
+   * related facts (marked `related`), never the answer.
+   */
+  coverage: Coverage,
+  /**
+   * With status `clarification`: the medicines the question may mean.
+   */
+  clarification: Clarification | null,
+  /**
+   * Why an abstained answer gives no facts; `None` otherwise.
+   */
+  abstention: Abstention | null,
   /**
    * The shown sentences, in order.
    */
@@ -30,11 +50,11 @@ export type Answer = {
    */
   carried_over: boolean,
   /**
-   * "See the profile for <drug>".
+   * The profile of each drug the answer is about.
    */
   profiles: Array<ProfileLink>,
   /**
-   * "Other questions about <drug>", from the monograph's FAQs.
+   * Each drug's FAQ questions, offered as other questions about it.
    */
   other_questions: Array<OtherQuestions>,
   /**
@@ -65,9 +85,13 @@ export type AnswerSentence = {
    * Best similarity to a sentence of the cited passages.
    */
   support: number | null,
+  /**
+   * A fact near the question, shown because the library lacks the answer itself.
+   */
+  related: boolean,
 };
 
-export type AnswerStatus = "generated" | "extractive" | "abstained";
+export type AnswerStatus = "generated" | "extractive" | "abstained" | "clarification";
 
 export type AppError = {
   /**
@@ -108,6 +132,35 @@ export type BuildReport = {
   elapsed: { secs: number, nanos: number },
   index_dir: string,
 };
+
+export type Candidate = {
+  slug: string,
+  title: string,
+  library: string,
+};
+
+/**
+ * Which medicine a question means, when its name is shared.
+ */
+export type Clarification = {
+  /**
+   * The words of the question that named several medicines: "insulin".
+   */
+  matched: string,
+  /**
+   * What they name: "insulins".
+   */
+  name: string,
+  candidates: Array<Candidate>,
+};
+
+/**
+ * Whether the library states what the question asks.
+ */
+export type Coverage =
+  | { "kind": "covered" }
+  | { "kind": "not_covered", drugs: Array<string>, asked: Array<string>, }
+  | { "kind": "pair_not_linked", first: string, second: string, };
 
 /**
  * A drug as a list or an autocomplete shows it.
@@ -259,7 +312,7 @@ export type LibraryInfo = {
 
 export type LibraryKind = "bundled" | "imported";
 
-export type MatchKind = "generic" | "brand" | "fuzzy";
+export type MatchKind = "generic" | "brand" | "fuzzy" | "class";
 
 export type ModelChoice = { "kind": "bundled" } | { "kind": "file", path: string, };
 
@@ -284,25 +337,25 @@ export type MonographView = {
   faqs: Array<Faq>,
 };
 
-export type Notice = {
-  kind: NoticeKind,
-  text: string,
-};
-
-export type NoticeKind =
-  | "emergency"
-  | "banned"
-  | "not_in_library"
-  | "unverified"
-  | "no_model"
-  | "disclaimer";
+/**
+ * What an answer must say besides its facts, emergencies first and the disclaimer last.
+ * The engine says which; clients word them.
+ */
+export type Notice =
+  | { "kind": "emergency" }
+  | { "kind": "banned", drug: string, }
+  | { "kind": "not_in_library", names: Array<string>, }
+  | { "kind": "unverified", count: number, }
+  | { "kind": "no_model" }
+  | { "kind": "question_too_long" }
+  | { "kind": "disclaimer" };
 
 export type OtherQuestions = {
   drug_slug: string,
   /**
-   * "Other questions about Imiquimod"
+   * The drug's title, which clients name the questions by.
    */
-  heading: string,
+  title: string,
   questions: Array<string>,
 };
 
@@ -336,10 +389,6 @@ export type ProfileLink = {
    */
   library: string,
   title: string,
-  /**
-   * "See the profile for Imiquimod"
-   */
-  label: string,
 };
 
 export type ProgressInfo = {
@@ -348,6 +397,27 @@ export type ProgressInfo = {
   done: number,
   total: number,
 };
+
+export type QuestionType =
+  | "overdose"
+  | "missed_dose"
+  | "stopping"
+  | "appearance_ingredients"
+  | "food_alcohol"
+  | "pregnancy_breastfeeding"
+  | "dose_kidney_liver"
+  | "dose_child"
+  | "onset_duration"
+  | "storage"
+  | "dose"
+  | "serious_warnings"
+  | "side_effects"
+  | "contraindications"
+  | "interaction"
+  | "mechanism"
+  | "used_for"
+  | "what_is"
+  | "general";
 
 export type ResolvedDrug = {
   slug: string,
