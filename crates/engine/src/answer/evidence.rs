@@ -53,6 +53,39 @@ const EMBEDDED: usize = 32;
 
 /// Words of questions that say nothing about what is asked.
 const FILLER: &[&str] = &[
+    "people",
+    "usually",
+    "whats",
+    "what's",
+    "actually",
+    "might",
+    "each",
+    "adult",
+    "adults",
+    "worked",
+    "out",
+    "last",
+    "normally",
+    "generally",
+    "typically",
+    "person",
+    "sure",
+    "ever",
+    "even",
+    "again",
+    "week",
+    "weeks",
+    "ago",
+    "lot",
+    "fall",
+    "come",
+    "goes",
+    "going",
+    "keep",
+    "kept",
+    "start",
+    "started",
+    "starting",
     "take",
     "taking",
     "took",
@@ -131,6 +164,21 @@ const FILLER: &[&str] = &[
     "wondering",
     "please",
 ];
+
+/// Kinds whose sections every monograph has (a dose, how it works, pregnancy…): asked of a
+/// drug in the library they are answered, whatever else the question's words say.
+fn always_answered(kind: QuestionType, question: &str) -> bool {
+    use QuestionType::*;
+    let lower = question.to_lowercase();
+    let beyond_the_label = ["cost", "price", "insurance", "equivalent", "equal", "same as", "convert", "switch"]
+        .iter()
+        .any(|c| lower.contains(c));
+    match kind {
+        AppearanceIngredients | SideEffects | SeriousWarnings | General | WhatIs | Storage => false,
+        Dose => !beyond_the_label,
+        _ => true,
+    }
+}
 
 /// Words the kinds of questions are asked with, which say what kind, not what about.
 fn kind_words(kind: QuestionType) -> &'static [&'static str] {
@@ -516,15 +564,12 @@ pub(crate) fn score(
 /// it asks about. `None` when the question asks nothing beyond its kind.
 pub(crate) fn states_the_asked(question: &Question, subjects: &[Subject], units: &[Unit]) -> Option<bool> {
     let topic = topic_terms(question, subjects);
-    if topic.is_empty() {
+    if topic.is_empty() || always_answered(question.kind, &question.text) {
         return None;
     }
-    // One passage must say at least two of the asked words (or the one): "hair" and "fall"
-    // apart ("eGFR falls below 45") do not say hair falls out.
-    let needed = topic.len().min(2);
     Some(units.iter().any(|u| {
         let unit_terms: HashSet<String> = terms(&u.text).iter().map(|t| fold(t)).collect();
-        topic.iter().filter(|t| holds_term(&unit_terms, t)).count() >= needed
+        topic.iter().any(|t| holds_term(&unit_terms, t))
     }))
 }
 

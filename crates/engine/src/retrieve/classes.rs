@@ -185,7 +185,7 @@ const CLASSES: &[ClassDef] = &[
     },
     ClassDef {
         name: "hormonal contraceptives",
-        asked_as: &["birth control", "birth control pill", "the pill", "contraceptive", "contraceptives"],
+        asked_as: &["birth control", "birth control pill", "birth control pills", "contraceptive", "contraceptives"],
         terms: &["contraceptive"],
     },
     ClassDef { name: "triptans", asked_as: &["triptan", "triptans"], terms: &["triptan"] },
