@@ -107,37 +107,34 @@ fn copy_biased_decoding_makes_the_models_own_sentences_verify() {
 }
 
 #[test]
-fn a_generated_answer_is_completed_by_the_closest_quotes() {
-    // The model chooses what to copy; when it writes fewer than three verified sentences,
-    // the sources' sentences closest to the question that it did not say complete the
-    // answer. For these questions it writes one or two (in the eval set, 8 of 9 generated
-    // answers about these drugs needed completing).
+fn a_generated_answer_leads_with_the_model_and_is_completed_by_the_chosen_evidence() {
+    // The model may word the answer only when its first verified sentence says what the
+    // best evidence says; the chosen evidence it did not say completes the answer, to at
+    // most three facts, after the model's own sentences and repeating none of them.
     let overlap = drugchatter_engine::answer::Thresholds::default().overlap;
-    let mut completed = 0;
+    let mut generated = 0;
     for (question, drug) in [
+        ("tylenol dose", "acetaminophen"),
+        ("How much ibuprofin can I take in one day for a bad toothache?", "ibuprofen"),
         ("How often do I put Aldara on for genital warts?", "imiquimod"),
-        ("What is Aldara used for?", "imiquimod"),
         ("Is Tylenol safe to take during pregnancy?", "acetaminophen"),
     ] {
         let answer = ask(question, &mut Conversation::default());
         if answer.status != AnswerStatus::Generated {
             continue;
         }
+        generated += 1;
         assert_grounded(&answer, drug);
         let (verified, quoted): (Vec<_>, Vec<_>) =
             answer.sentences.iter().partition(|s| s.status == SentenceStatus::Verified);
-        assert!(!verified.is_empty(), "{answer:#?}");
-        if verified.len() < 3 {
-            assert_eq!(verified.len() + quoted.len(), 3, "{answer:#?}");
-            // Appended after the model's own sentences, and repeating none of them.
-            assert!(answer.sentences[..verified.len()].iter().all(|s| s.status == SentenceStatus::Verified));
-            for q in &quoted {
-                assert!(verified.iter().all(|v| word_overlap(&q.text, &v.text) < overlap), "{answer:#?}");
-            }
-            completed += 1;
+        assert!(!verified.is_empty() && answer.sentences[0].status == SentenceStatus::Verified, "{answer:#?}");
+        assert!(answer.sentences.len() <= 3.max(verified.len()), "{answer:#?}");
+        assert!(answer.sentences[..verified.len()].iter().all(|s| s.status == SentenceStatus::Verified));
+        for q in &quoted {
+            assert!(verified.iter().all(|v| word_overlap(&q.text, &v.text) < overlap), "{answer:#?}");
         }
     }
-    assert!(completed >= 1, "no generated answer needed completing");
+    assert!(generated >= 1, "the model led no answer");
 }
 
 #[test]

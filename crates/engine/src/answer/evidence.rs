@@ -291,6 +291,11 @@ fn line_label(line: &str) -> Option<&str> {
     (label.split_whitespace().count() <= 10 && !label.contains(". ") && !rest.is_empty()).then_some(label)
 }
 
+/// The last part of a unit's context: its line's label, or its section's heading.
+fn label_of(context: &str) -> &str {
+    context.rsplit(" › ").find(|part| !part.trim().is_empty()).unwrap_or(context)
+}
+
 /// How well a unit's place in the monograph fits the kind of question, 0 to about 1.2.
 fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
     use QuestionType::*;
@@ -415,7 +420,7 @@ fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
         PregnancyBreastfeeding => {
             let breast = q.contains("breast") || q.contains("nursing") || q.contains("milk");
             match unit.kind {
-                S::PregnancyBreastfeeding if breast == (about(&["breast"]) || text.starts_with("breastfeeding")) => 1.2,
+                S::PregnancyBreastfeeding if breast == label_of(ctx).contains("breast") => 1.2,
                 S::PregnancyBreastfeeding => 0.8,
                 _ if faq_asks(&["pregnan", "breast"]) => 1.1,
                 _ => 0.0,
