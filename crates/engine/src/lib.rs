@@ -16,7 +16,6 @@ pub mod import;
 pub mod index;
 pub mod library;
 pub mod lint;
-pub mod llm;
 pub mod models;
 pub mod paths;
 pub mod progress;
@@ -27,10 +26,10 @@ pub use error::{Error, Result};
 pub use paths::Paths;
 
 use answer::{Answer, AnswerStatus, AskOptions, Conversation, Notice, NoticeKind, Timings};
+use drugchatter_llm::{GenerationParams, Llm, StopReason};
 use embed::Embedder;
 use index::BuildReport;
 pub use library::{Library, LibraryInfo, LibraryKind, BUNDLED_LIBRARY};
-use llm::{GenerationParams, Llm};
 use progress::Progress;
 use retrieve::SearchResults;
 use std::path::{Path, PathBuf};
@@ -331,7 +330,7 @@ impl Engine {
                     let copy = (options.copy_bias != 0.0)
                         .then(|| -> Result<answer::copy::CopyBias> {
                             let tokens: Vec<Vec<u32>> =
-                                sources.iter().map(|s| llm.encode(&s.text)).collect::<Result<_>>()?;
+                                sources.iter().map(|s| llm.encode(&s.text)).collect::<drugchatter_llm::Result<_>>()?;
                             Ok(answer::copy::CopyBias::new(tokens.iter().map(Vec::as_slice), options.copy_bias))
                         })
                         .transpose()?;
@@ -348,7 +347,7 @@ impl Engine {
                     reply.timings.prompt_tokens = generation.prompt_tokens;
                     reply.timings.generated_tokens = generation.generated_tokens;
                     reply.timings.tokens_per_second = generation.decode_tokens_per_second();
-                    if generation.stop == llm::StopReason::Cancelled {
+                    if generation.stop == StopReason::Cancelled {
                         return Err(Error::Cancelled);
                     }
                     model_sentences = verifier.check(&(opening + &generation.text), &sources, &results.drugs)?;

@@ -14,11 +14,14 @@
 //!
 //! The arithmetic is candle's, so the logits match `quantized_llama`'s (a test compares them).
 
-use super::decode_ops::{self, Heads, KvCache, QuantRows};
-use super::gemm::{self, Panels};
-use super::prompt_ops;
+mod decode_ops;
+mod gemm;
+mod prompt_ops;
+
 use candle_core::quantized::{gguf_file, QTensor};
 use candle_core::{Device, IndexOp, Result, Tensor};
+use decode_ops::{Heads, KvCache, QuantRows};
+use gemm::Panels;
 
 /// Inputs with at least this many rows (prompt tokens) use the dense weights.
 pub const DENSE_MIN_ROWS: usize = 8;
@@ -375,7 +378,7 @@ mod tests {
     fn requantized(path: &std::path::Path) -> Vec<u8> {
         let mut file = std::fs::File::open(path).unwrap();
         let content = gguf_file::Content::read(&mut file).unwrap();
-        super::super::model::requantized(&content, &mut file).unwrap().expect("SmolLM2 is Q4_1")
+        crate::architecture::requantized(&content, &mut file).unwrap().expect("SmolLM2 is Q4_1")
     }
 
     fn read(bytes: &[u8]) -> (gguf_file::Content, std::io::Cursor<&[u8]>) {
