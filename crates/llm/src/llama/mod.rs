@@ -5,23 +5,31 @@
 //!   Q8_0) for decoding one token at a time, where memory bandwidth is the limit and fewer
 //!   bytes win; dense f32 for the prompt, packed for [`gemm`], where compute is the limit
 //!   and an f32 GEMM is about 4× faster than row-by-row quantized dot products;
-//! - both paths run on plain slices: the prompt through [`gemm`] and [`prompt_ops`], each decoded token
-//!   through [`decode_ops`]; through candle tensors, each op allocated and went to a thread
+//! - both paths run on plain slices: the prompt through [`gemm`] and
+//!   [`attention::attend_causal`], each decoded token through [`quantized`] rows and
+//!   [`attention::attend`]; through candle tensors, each op allocated and went to a thread
 //!   pool, and the prompt's attention and every decoded token spent most of their time so;
 //! - projections that read the same input (q, k, v; gate, up) are fused into one;
-//! - the KV cache is one growing f16 buffer per layer and key/value head, shared by both
-//!   paths.
+//! - the KV cache ([`kv_cache`]) is one growing f16 buffer per layer and key/value head,
+//!   shared by both paths;
+//! - the heavy loops split between the cores by work stealing on one [`pool`]; the small
+//!   [`vector_ops`] between them run inline.
 //!
 //! The arithmetic is candle's, so the logits match `quantized_llama`'s (a test compares them).
 
-mod decode_ops;
+mod attention;
 mod gemm;
-mod prompt_ops;
+mod kv_cache;
+mod pool;
+mod quantized;
+mod vector_ops;
 
+use attention::Heads;
 use candle_core::quantized::{gguf_file, QTensor};
 use candle_core::{Device, IndexOp, Result, Tensor};
-use decode_ops::{Heads, KvCache, QuantRows};
 use gemm::Panels;
+use kv_cache::KvCache;
+use quantized::QuantRows;
 
 /// Inputs with at least this many rows (prompt tokens) use the dense weights.
 pub const DENSE_MIN_ROWS: usize = 8;
@@ -87,14 +95,14 @@ impl Norm {
     fn forward(&self, x: &[f32]) -> Vec<f32> {
         let mut out = vec![0f32; x.len()];
         let width = self.values.len();
-        decode_ops::for_each_part(&mut out, width, |i, out| {
-            decode_ops::rms_norm_into(&x[i * width..][..width], &self.values, self.eps, out)
+        pool::for_each_part(&mut out, width, |i, out| {
+            vector_ops::rms_norm_into(&x[i * width..][..width], &self.values, self.eps, out)
         });
         out
     }
 
     fn apply(&self, x: &[f32]) -> Vec<f32> {
-        decode_ops::rms_norm(x, &self.values, self.eps)
+        vector_ops::rms_norm(x, &self.values, self.eps)
     }
 }
 
@@ -123,7 +131,7 @@ impl Layer {
         let mut qkv = self.qkv.forward(&self.attention_norm.forward(x), seq);
         let (q_width, kv_width) = (n_head * head_dim, n_kv_head * head_dim);
         let qkv_width = q_width + 2 * kv_width;
-        decode_ops::for_each_part(&mut qkv, qkv_width, |i, row| {
+        pool::for_each_part(&mut qkv, qkv_width, |i, row| {
             rope.apply_one(&mut row[..q_width + kv_width], head_dim, position + i)
         });
         let rows = if last_only { seq - 1..seq } else { 0..seq };
@@ -143,7 +151,7 @@ impl Layer {
         self.values.append(&heads(q_width + kv_width, n_kv_head, 0..seq), seq);
         let q = heads(0, n_head, rows.clone());
         let first = position + rows.start;
-        let attended = prompt_ops::attend(&q, &self.keys.to_f32(), &self.values.to_f32(), first, self.heads);
+        let attended = attention::attend_causal(&q, &self.keys.to_f32(), &self.values.to_f32(), first, self.heads);
         // Back to `[row][head · head_dim]`.
         let n = rows.len();
         let mut attended_rows = vec![0f32; n * q_width];
@@ -155,14 +163,14 @@ impl Layer {
         if last_only {
             x.drain(..(seq - 1) * width);
         }
-        decode_ops::add_assign(x, &self.wo.forward(&attended_rows, n));
+        vector_ops::add_assign(x, &self.wo.forward(&attended_rows, n));
         let gate_up = self.gate_up.forward(&self.ffn_norm.forward(x), n);
         let hidden = gate_up.len() / n / 2;
         let mut gated = vec![0f32; n * hidden];
-        decode_ops::for_each_part(&mut gated, hidden, |i, out| {
-            decode_ops::swiglu_into(&gate_up[i * 2 * hidden..][..2 * hidden], out)
+        pool::for_each_part(&mut gated, hidden, |i, out| {
+            vector_ops::swiglu_into(&gate_up[i * 2 * hidden..][..2 * hidden], out)
         });
-        decode_ops::add_assign(x, &self.w2.forward(&gated, n));
+        vector_ops::add_assign(x, &self.w2.forward(&gated, n));
     }
 
     /// The decoding path: one token's hidden state `x`, updated in place.
@@ -178,10 +186,10 @@ impl Layer {
         self.keys.append(k, 1);
         self.values.append(v, 1);
         let mut attended = vec![0f32; q.len()];
-        decode_ops::attend(q, &self.keys, &self.values, self.heads, &mut attended);
-        decode_ops::add_assign(x, &self.wo.apply(&attended));
-        let gated = decode_ops::swiglu(&self.gate_up.apply(&self.ffn_norm.apply(x)));
-        decode_ops::add_assign(x, &self.w2.apply(&gated));
+        attention::attend(q, &self.keys, &self.values, self.heads, &mut attended);
+        vector_ops::add_assign(x, &self.wo.apply(&attended));
+        let gated = vector_ops::swiglu(&self.gate_up.apply(&self.ffn_norm.apply(x)));
+        vector_ops::add_assign(x, &self.w2.apply(&gated));
     }
 }
 
@@ -205,7 +213,7 @@ impl Rope {
     fn apply_one(&self, x: &mut [f32], head_dim: usize, position: usize) {
         let half = head_dim / 2;
         let angles = position * half..(position + 1) * half;
-        decode_ops::rope(x, head_dim, &self.cos[angles.clone()], &self.sin[angles], self.neox);
+        vector_ops::rope(x, head_dim, &self.cos[angles.clone()], &self.sin[angles], self.neox);
     }
 }
 
@@ -313,7 +321,7 @@ impl ModelWeights {
         // A long prompt goes through in slices, which bounds the activations' memory.
         // On the decoding pool: the GEMM splits its work with rayon, and from a pool thread
         // the pieces are stolen rather than sent to the global pool and waited for.
-        let logits = decode_ops::on_pool(|| {
+        let logits = pool::on_pool(|| {
             let mut start = 0;
             while seq - start > PROMPT_SLICE {
                 self.forward_slice(&tokens[start..start + PROMPT_SLICE], position + start);
@@ -346,7 +354,7 @@ impl ModelWeights {
             candle_core::bail!("token {token} is outside the vocabulary of {}", self.vocab);
         }
         let mut x = self.embedding(token).to_vec();
-        let logits = decode_ops::on_pool(|| {
+        let logits = pool::on_pool(|| {
             for layer in &mut self.layers {
                 layer.decode(&mut x, position, &self.rope);
             }
