@@ -1,19 +1,104 @@
-//! One type over candle-transformers' quantized model implementations.
+//! The architecture dispatch: which decoder runs a GGUF's `general.architecture`. Our own
+//! decoders have a folder each (`llama/`) and implement [`Decoder`]; the other
+//! architectures run candle-transformers' quantized models.
 
+use super::llama;
 use super::Architecture;
 use candle_core::quantized::gguf_file::{self, Content};
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Result, Tensor};
 use candle_transformers::models::{quantized_gemma3, quantized_phi3, quantized_qwen2, quantized_qwen3};
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek};
 
-pub(crate) enum Model {
-    Llama(super::llama::ModelWeights),
-    Qwen2(quantized_qwen2::ModelWeights),
-    Qwen3(quantized_qwen3::ModelWeights),
-    Gemma3(quantized_gemma3::ModelWeights),
-    Phi3(quantized_phi3::ModelWeights),
+/// What generation needs of a model, whoever computes it. `Send + Sync` as the models
+/// are, so that an [`Llm`](crate::Llm) can be shared and moved between threads.
+pub(crate) trait Decoder: Send + Sync {
+    /// Logits for the last position of `input` (shape `[1, seq]`), which starts at `position`.
+    fn forward(&mut self, input: &Tensor, position: usize) -> Result<Tensor>;
+
+    /// Forgets the previous conversation. Models without an explicit reset start over when
+    /// called at position 0, which `generate` always does first.
+    fn reset(&mut self) {}
+
+    /// Whether the model keeps its keys and values between calls, so that a call at
+    /// `position` reuses those before it. candle's models append to their cache whatever
+    /// the position; ours truncates it there first.
+    fn keeps_prefix(&self) -> bool {
+        false
+    }
+
+    /// Prompt tokens always computed, never reused from a kept prefix. Models that keep no
+    /// prefix recompute everything anyway.
+    fn prompt_tail(&self) -> usize {
+        1
+    }
+
+    /// The most positions the model can run, whatever its file declares.
+    fn max_positions(&self) -> usize {
+        usize::MAX
+    }
 }
+
+/// The model of `architecture`, one line each: ours from their folder, candle's through
+/// [`candle`].
+pub(crate) fn load<R: Read + Seek>(
+    architecture: Architecture,
+    content: Content,
+    reader: &mut R,
+    device: &Device,
+) -> Result<Box<dyn Decoder>> {
+    use quantized_gemma3::ModelWeights as Gemma3;
+    use quantized_phi3::ModelWeights as Phi3;
+    use quantized_qwen2::ModelWeights as Qwen2;
+    use quantized_qwen3::ModelWeights as Qwen3;
+    Ok(match architecture {
+        Architecture::Llama => Box::new(llama::ModelWeights::load(content, reader, device)?),
+        Architecture::Qwen2 => candle(content, reader, |content, r| Qwen2::from_gguf(content, r, device))?,
+        Architecture::Qwen3 => candle(content, reader, |content, r| Qwen3::from_gguf(content, r, device))?,
+        Architecture::Gemma3 => candle(content, reader, |content, r| Gemma3::from_gguf(content, r, device))?,
+        Architecture::Phi3 => candle(content, reader, |content, r| Phi3::from_gguf(false, content, r, device))?,
+    })
+}
+
+/// A candle model loaded by `load`, after its slow-to-compute tensors are rewritten as Q8_0
+/// (see [`requantized`]; our decoders have their own kernels for what they keep).
+fn candle<M: Decoder + 'static, R: Read + Seek>(
+    content: Content,
+    reader: &mut R,
+    load: impl FnOnce(Content, &mut &mut dyn ReadSeek) -> Result<M>,
+) -> Result<Box<dyn Decoder>> {
+    if let Some(bytes) = requantized(&content, reader)? {
+        let mut cursor = Cursor::new(bytes);
+        let content = Content::read(&mut cursor)?;
+        return Ok(Box::new(load(content, &mut (&mut cursor as &mut dyn ReadSeek))?));
+    }
+    Ok(Box::new(load(content, &mut (reader as &mut dyn ReadSeek))?))
+}
+
+/// Where a GGUF's tensors are read from: the file, or its requantized copy in memory.
+trait ReadSeek: Read + Seek {}
+
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// candle's models as they are, with the cache reset of those that have one.
+macro_rules! candle_decoder {
+    ($model:ty $(, $reset:ident)?) => {
+        impl Decoder for $model {
+            fn forward(&mut self, input: &Tensor, position: usize) -> Result<Tensor> {
+                <$model>::forward(self, input, position)
+            }
+
+            $(fn reset(&mut self) {
+                self.$reset()
+            })?
+        }
+    };
+}
+
+candle_decoder!(quantized_qwen2::ModelWeights, clear_kv_cache);
+candle_decoder!(quantized_qwen3::ModelWeights, clear_kv_cache);
+candle_decoder!(quantized_gemma3::ModelWeights);
+candle_decoder!(quantized_phi3::ModelWeights);
 
 /// Quantizations candle 0.11 has only a scalar dot product for: ~5× slower than Q8_0.
 fn is_slow(dtype: GgmlDType) -> bool {
@@ -48,96 +133,4 @@ pub(super) fn requantized<R: std::io::Read + std::io::Seek>(
     let mut buffer = Cursor::new(Vec::new());
     gguf_file::write(&mut buffer, &metadata, &tensor_refs)?;
     Ok(Some(buffer.into_inner()))
-}
-
-/// Dense f32 copies of the layer weights speed up the prompt ~4× but cost 4 bytes per
-/// parameter; above this size (a ~250M-parameter model) the quantized weights serve alone.
-const DENSE_PROMPT_LIMIT: u64 = 1 << 30;
-
-/// Bytes the dense copies of a model's layer weights would take.
-fn dense_bytes(content: &Content) -> u64 {
-    content
-        .tensor_infos
-        .iter()
-        .filter(|(name, _)| name.starts_with("blk."))
-        .map(|(_, info)| info.shape.elem_count() as u64 * 4)
-        .sum()
-}
-
-impl Model {
-    pub fn load<R: std::io::Read + std::io::Seek>(
-        architecture: Architecture,
-        content: Content,
-        reader: &mut R,
-        device: &Device,
-    ) -> Result<Model> {
-        // Our llama decoder has its own Q4_1 kernel; candle's models get Q8_0.
-        if architecture == Architecture::Llama {
-            return Self::load_weights(architecture, content, reader, device);
-        }
-        if let Some(bytes) = requantized(&content, reader)? {
-            let mut cursor = Cursor::new(bytes);
-            let content = Content::read(&mut cursor)?;
-            return Self::load_weights(architecture, content, &mut cursor, device);
-        }
-        Self::load_weights(architecture, content, reader, device)
-    }
-
-    fn load_weights<R: std::io::Read + std::io::Seek>(
-        architecture: Architecture,
-        content: Content,
-        reader: &mut R,
-        device: &Device,
-    ) -> Result<Model> {
-        Ok(match architecture {
-            Architecture::Llama => {
-                let dense_prompt = dense_bytes(&content) <= DENSE_PROMPT_LIMIT;
-                Model::Llama(super::llama::ModelWeights::from_gguf(content, reader, device, dense_prompt)?)
-            }
-            Architecture::Qwen2 => Model::Qwen2(quantized_qwen2::ModelWeights::from_gguf(content, reader, device)?),
-            Architecture::Qwen3 => Model::Qwen3(quantized_qwen3::ModelWeights::from_gguf(content, reader, device)?),
-            Architecture::Gemma3 => Model::Gemma3(quantized_gemma3::ModelWeights::from_gguf(content, reader, device)?),
-            Architecture::Phi3 => Model::Phi3(quantized_phi3::ModelWeights::from_gguf(false, content, reader, device)?),
-        })
-    }
-
-    /// Logits for the last position of `input` (shape `[1, seq]`), which starts at `position`.
-    pub fn forward(&mut self, input: &Tensor, position: usize) -> Result<Tensor> {
-        match self {
-            Model::Llama(m) => m.forward(input, position),
-            Model::Qwen2(m) => m.forward(input, position),
-            Model::Qwen3(m) => m.forward(input, position),
-            Model::Gemma3(m) => m.forward(input, position),
-            Model::Phi3(m) => m.forward(input, position),
-        }
-    }
-
-    /// Whether the model keeps its keys and values between calls, so that a call at
-    /// `position` reuses those before it. candle's models append to their cache whatever
-    /// the position; ours truncates it there first.
-    pub fn keeps_prefix(&self) -> bool {
-        matches!(self, Model::Llama(_))
-    }
-
-    /// Prompt tokens always computed, never reused from a kept prefix: our llama's last
-    /// prompt tokens must take its prompt path, as in a full computation (a lone token takes
-    /// the decoding path, whose quantized arithmetic differs in the last bits and can flip a
-    /// greedy choice). Models that keep no prefix recompute everything anyway.
-    pub fn prompt_tail(&self) -> usize {
-        match self {
-            Model::Llama(_) => super::llama::DENSE_MIN_ROWS,
-            _ => 1,
-        }
-    }
-
-    /// Forgets the previous conversation. Models without an explicit reset start over when
-    /// called at position 0, which `generate` always does first.
-    pub fn reset(&mut self) {
-        match self {
-            Model::Llama(m) => m.clear_kv_cache(),
-            Model::Qwen2(m) => m.clear_kv_cache(),
-            Model::Qwen3(m) => m.clear_kv_cache(),
-            Model::Gemma3(_) | Model::Phi3(_) => {}
-        }
-    }
 }

@@ -1,11 +1,11 @@
 //! Loading a model and streaming its generation, with the logits constraint hook and the
 //! prompt prefix kept between calls.
 
-use crate::architecture;
+use crate::architecture::{self, Decoder};
 use crate::chat::{self, ChatFormat};
 use crate::error::{Error, Result};
 use crate::gguf::{self, Architecture};
-use crate::{llama, tokenizer};
+use crate::tokenizer;
 use candle_core::{Device, Tensor};
 use candle_transformers::generation::{LogitsProcessor, Sampling};
 use serde::Serialize;
@@ -113,7 +113,7 @@ impl<C: LogitsConstraint> LogitsConstraint for Option<C> {
 
 /// A loaded generator model.
 pub struct Llm {
-    model: architecture::Model,
+    model: Box<dyn Decoder>,
     tokenizer: tokenizers::Tokenizer,
     format: ChatFormat,
     stop_tokens: Vec<u32>,
@@ -148,17 +148,15 @@ impl Llm {
         let tokenizer = tokenizer::from_gguf(&content, &info).map_err(load_error)?;
         let format = ChatFormat::detect(info.chat_template.as_deref(), info.architecture);
         let stop_tokens = chat::stop_tokens(&tokenizer, info.eos_token_id);
-        let model = architecture::Model::load(info.architecture, content, &mut file, &Device::Cpu)
+        let model = architecture::load(info.architecture, content, &mut file, &Device::Cpu)
             .map_err(|e| load_error(e.to_string()))?;
+        let context_length = info.context_length.min(model.max_positions());
         Ok(Llm {
             model,
             tokenizer,
             format,
             stop_tokens,
-            context_length: match info.architecture {
-                Architecture::Llama => info.context_length.min(llama::MAX_POSITIONS),
-                _ => info.context_length,
-            },
+            context_length,
             path: path.to_path_buf(),
             architecture: info.architecture,
             cached: Vec::new(),

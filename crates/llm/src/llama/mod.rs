@@ -24,6 +24,7 @@ mod pool;
 mod quantized;
 mod vector_ops;
 
+use crate::architecture::Decoder;
 use attention::Heads;
 use candle_core::quantized::{gguf_file, QTensor};
 use candle_core::{Device, IndexOp, Result, Tensor};
@@ -37,6 +38,9 @@ pub const DENSE_MIN_ROWS: usize = 8;
 const PROMPT_SLICE: usize = 1024;
 /// Positions the rotary tables cover; longer contexts are refused at load.
 pub const MAX_POSITIONS: usize = 8192;
+/// Dense f32 copies of the layer weights speed up the prompt ~4× but cost 4 bytes per
+/// parameter; above this size (a ~250M-parameter model) the quantized weights serve alone.
+const DENSE_PROMPT_LIMIT: u64 = 1 << 30;
 
 /// A projection `x · Wᵀ` holding its weights quantized and, optionally, dense.
 struct Linear {
@@ -229,6 +233,17 @@ pub struct ModelWeights {
 }
 
 impl ModelWeights {
+    /// Reads a llama GGUF, with dense weights for the prompt if they fit in
+    /// [`DENSE_PROMPT_LIMIT`].
+    pub fn load<R: std::io::Seek + std::io::Read>(
+        content: gguf_file::Content,
+        reader: &mut R,
+        device: &Device,
+    ) -> Result<ModelWeights> {
+        let dense_prompt = dense_bytes(&content) <= DENSE_PROMPT_LIMIT;
+        ModelWeights::from_gguf(content, reader, device, dense_prompt)
+    }
+
     /// Reads a llama GGUF. `dense_prompt` also keeps f32 copies of the layer weights
     /// (about 4 bytes per parameter) for fast prompt processing.
     pub fn from_gguf<R: std::io::Seek + std::io::Read>(
@@ -362,6 +377,42 @@ impl ModelWeights {
         });
         let vocab = logits.len();
         Tensor::from_vec(logits, (1, vocab), device)
+    }
+}
+
+/// Bytes the dense copies of a model's layer weights would take.
+fn dense_bytes(content: &gguf_file::Content) -> u64 {
+    content
+        .tensor_infos
+        .iter()
+        .filter(|(name, _)| name.starts_with("blk."))
+        .map(|(_, info)| info.shape.elem_count() as u64 * 4)
+        .sum()
+}
+
+impl Decoder for ModelWeights {
+    fn forward(&mut self, input: &Tensor, position: usize) -> Result<Tensor> {
+        ModelWeights::forward(self, input, position)
+    }
+
+    fn reset(&mut self) {
+        self.clear_kv_cache()
+    }
+
+    /// The KV cache is truncated at the position of each call.
+    fn keeps_prefix(&self) -> bool {
+        true
+    }
+
+    /// The last prompt tokens must take the prompt path, as in a full computation: a lone
+    /// token takes the decoding path, whose quantized arithmetic differs in the last bits
+    /// and can flip a greedy choice.
+    fn prompt_tail(&self) -> usize {
+        DENSE_MIN_ROWS
+    }
+
+    fn max_positions(&self) -> usize {
+        MAX_POSITIONS
     }
 }
 
