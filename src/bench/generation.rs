@@ -7,8 +7,8 @@ use super::{machine, peak_rss_mb};
 use anyhow::{Context, Result};
 use drugchatter_engine::answer::{AskOptions, Conversation};
 use drugchatter_engine::bench;
-use drugchatter_engine::llm::{GenerationParams, Llm};
 use drugchatter_engine::Engine;
+use drugchatter_llm::{GenerationParams, Llm};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

@@ -2,8 +2,8 @@
 //! really builds. Public only for that client; nothing else should need it.
 
 use crate::answer::prompt;
-use crate::llm::Llm;
 use crate::retrieve::Hit;
+use drugchatter_llm::Llm;
 
 /// The instruction every answer prompt opens with, as `llm` lays it out: what
 /// [`Llm::prime`] computes ahead at load.

@@ -37,8 +37,9 @@ pub enum Error {
     #[error(transparent)]
     InvalidQuestion(#[from] crate::answer::QuestionProblem),
 
-    #[error("generation failed: {0}")]
-    Generation(String),
+    /// Loading or running the generator model; its messages are the engine's style too.
+    #[error(transparent)]
+    Llm(#[from] drugchatter_llm::Error),
 
     #[error("{0:?} is not a usable library name: use 1–64 lowercase letters, digits, `-` or `_` (and not `bundled`)")]
     InvalidLibraryName(String),

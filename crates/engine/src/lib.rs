@@ -18,7 +18,6 @@ pub mod import;
 pub mod index;
 pub mod library;
 pub mod lint;
-pub mod llm;
 pub mod models;
 pub mod paths;
 pub mod progress;

@@ -9,7 +9,7 @@
 //! sentence still has to pass verification against the passage it names, so a marker
 //! forced onto an unsupported sentence changes nothing but the reason it is dropped.
 
-use crate::llm::LogitsConstraint;
+use drugchatter_llm::LogitsConstraint;
 
 /// The vocabulary as text, and the few tokens a marker is made of: one per model, built
 /// when it loads (decoding ~50,000 tokens is not work for every question).

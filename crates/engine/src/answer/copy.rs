@@ -8,7 +8,7 @@
 //! `bonus` in score. The model still chooses which sentence to start, and may leave a copy
 //! when its own next token is more likely by more than the bonus.
 
-use crate::llm::LogitsConstraint;
+use drugchatter_llm::LogitsConstraint;
 use std::collections::HashMap;
 
 pub struct CopyBias {

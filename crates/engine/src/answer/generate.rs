@@ -7,7 +7,7 @@ use super::copy::CopyBias;
 use super::plan::Evidence;
 use super::{prompt, AskOptions, Source};
 use crate::error::{Error, Result};
-use crate::llm::{Generation, GenerationParams, Llm, StopReason};
+use drugchatter_llm::{Generation, GenerationParams, Llm, StopReason};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -84,7 +84,8 @@ pub(crate) fn generate(
     let cite = options.constrain_citations.then(|| CitationConstraint::new(markers.clone(), sources.len()));
     let copy = (options.copy_bias != 0.0)
         .then(|| -> Result<CopyBias> {
-            let tokens: Vec<Vec<u32>> = sources.iter().map(|s| llm.encode(&s.text)).collect::<Result<_>>()?;
+            let tokens: Vec<Vec<u32>> =
+                sources.iter().map(|s| llm.encode(&s.text)).collect::<Result<_, drugchatter_llm::Error>>()?;
             Ok(CopyBias::new(tokens.iter().map(Vec::as_slice), options.copy_bias))
         })
         .transpose()?;

@@ -1,23 +1,11 @@
-//! Local text generation from a quantized GGUF model, run with candle.
-//!
-//! [`Llm::load`] reads a GGUF file, picks the model code from `general.architecture`
-//! (llama, qwen2, qwen3, gemma3, phi3), builds the tokenizer from the file's own vocabulary
-//! and finds its chat format and stop tokens. [`Llm::generate`] streams tokens to a callback
-//! that can stop generation at any point.
+//! Loading a model and streaming its generation, with the logits constraint hook and the
+//! prompt prefix kept between calls.
 
-mod chat;
-mod decode_ops;
-mod gemm;
-mod gguf;
-mod llama;
-mod model;
-mod prompt_ops;
-mod tokenizer;
-
-pub use chat::ChatFormat;
-pub use gguf::Architecture;
-
+use crate::architecture::{self, Decoder};
+use crate::chat::{self, ChatFormat};
 use crate::error::{Error, Result};
+use crate::gguf::{self, Architecture};
+use crate::tokenizer;
 use candle_core::{Device, Tensor};
 use candle_transformers::generation::{LogitsProcessor, Sampling};
 use serde::Serialize;
@@ -125,7 +113,7 @@ impl<C: LogitsConstraint> LogitsConstraint for Option<C> {
 
 /// A loaded generator model.
 pub struct Llm {
-    model: model::Model,
+    model: Box<dyn Decoder>,
     tokenizer: tokenizers::Tokenizer,
     format: ChatFormat,
     stop_tokens: Vec<u32>,
@@ -160,17 +148,15 @@ impl Llm {
         let tokenizer = tokenizer::from_gguf(&content, &info).map_err(load_error)?;
         let format = ChatFormat::detect(info.chat_template.as_deref(), info.architecture);
         let stop_tokens = chat::stop_tokens(&tokenizer, info.eos_token_id);
-        let model = model::Model::load(info.architecture, content, &mut file, &Device::Cpu)
+        let model = architecture::load(info.architecture, content, &mut file, &Device::Cpu)
             .map_err(|e| load_error(e.to_string()))?;
+        let context_length = info.context_length.min(model.max_positions());
         Ok(Llm {
             model,
             tokenizer,
             format,
             stop_tokens,
-            context_length: match info.architecture {
-                Architecture::Llama => info.context_length.min(llama::MAX_POSITIONS),
-                _ => info.context_length,
-            },
+            context_length,
             path: path.to_path_buf(),
             architecture: info.architecture,
             cached: Vec::new(),

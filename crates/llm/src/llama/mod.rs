@@ -5,20 +5,32 @@
 //!   Q8_0) for decoding one token at a time, where memory bandwidth is the limit and fewer
 //!   bytes win; dense f32 for the prompt, packed for [`gemm`], where compute is the limit
 //!   and an f32 GEMM is about 4× faster than row-by-row quantized dot products;
-//! - both paths run on plain slices: the prompt through [`gemm`] and [`prompt_ops`], each decoded token
-//!   through [`decode_ops`]; through candle tensors, each op allocated and went to a thread
+//! - both paths run on plain slices: the prompt through [`gemm`] and
+//!   [`attention::attend_causal`], each decoded token through [`quantized`] rows and
+//!   [`attention::attend`]; through candle tensors, each op allocated and went to a thread
 //!   pool, and the prompt's attention and every decoded token spent most of their time so;
 //! - projections that read the same input (q, k, v; gate, up) are fused into one;
-//! - the KV cache is one growing f16 buffer per layer and key/value head, shared by both
-//!   paths.
+//! - the KV cache ([`kv_cache`]) is one growing f16 buffer per layer and key/value head,
+//!   shared by both paths;
+//! - the heavy loops split between the cores by work stealing on one [`pool`]; the small
+//!   [`vector_ops`] between them run inline.
 //!
 //! The arithmetic is candle's, so the logits match `quantized_llama`'s (a test compares them).
 
-use super::decode_ops::{self, Heads, KvCache, QuantRows};
-use super::gemm::{self, Panels};
-use super::prompt_ops;
+mod attention;
+mod gemm;
+mod kv_cache;
+mod pool;
+mod quantized;
+mod vector_ops;
+
+use crate::architecture::Decoder;
+use attention::Heads;
 use candle_core::quantized::{gguf_file, QTensor};
 use candle_core::{Device, IndexOp, Result, Tensor};
+use gemm::Panels;
+use kv_cache::KvCache;
+use quantized::QuantRows;
 
 /// Inputs with at least this many rows (prompt tokens) use the dense weights.
 pub const DENSE_MIN_ROWS: usize = 8;
@@ -26,6 +38,9 @@ pub const DENSE_MIN_ROWS: usize = 8;
 const PROMPT_SLICE: usize = 1024;
 /// Positions the rotary tables cover; longer contexts are refused at load.
 pub const MAX_POSITIONS: usize = 8192;
+/// Dense f32 copies of the layer weights speed up the prompt ~4× but cost 4 bytes per
+/// parameter; above this size (a ~250M-parameter model) the quantized weights serve alone.
+const DENSE_PROMPT_LIMIT: u64 = 1 << 30;
 
 /// A projection `x · Wᵀ` holding its weights quantized and, optionally, dense.
 struct Linear {
@@ -84,14 +99,14 @@ impl Norm {
     fn forward(&self, x: &[f32]) -> Vec<f32> {
         let mut out = vec![0f32; x.len()];
         let width = self.values.len();
-        decode_ops::for_each_part(&mut out, width, |i, out| {
-            decode_ops::rms_norm_into(&x[i * width..][..width], &self.values, self.eps, out)
+        pool::for_each_part(&mut out, width, |i, out| {
+            vector_ops::rms_norm_into(&x[i * width..][..width], &self.values, self.eps, out)
         });
         out
     }
 
     fn apply(&self, x: &[f32]) -> Vec<f32> {
-        decode_ops::rms_norm(x, &self.values, self.eps)
+        vector_ops::rms_norm(x, &self.values, self.eps)
     }
 }
 
@@ -120,7 +135,7 @@ impl Layer {
         let mut qkv = self.qkv.forward(&self.attention_norm.forward(x), seq);
         let (q_width, kv_width) = (n_head * head_dim, n_kv_head * head_dim);
         let qkv_width = q_width + 2 * kv_width;
-        decode_ops::for_each_part(&mut qkv, qkv_width, |i, row| {
+        pool::for_each_part(&mut qkv, qkv_width, |i, row| {
             rope.apply_one(&mut row[..q_width + kv_width], head_dim, position + i)
         });
         let rows = if last_only { seq - 1..seq } else { 0..seq };
@@ -140,7 +155,7 @@ impl Layer {
         self.values.append(&heads(q_width + kv_width, n_kv_head, 0..seq), seq);
         let q = heads(0, n_head, rows.clone());
         let first = position + rows.start;
-        let attended = prompt_ops::attend(&q, &self.keys.to_f32(), &self.values.to_f32(), first, self.heads);
+        let attended = attention::attend_causal(&q, &self.keys.to_f32(), &self.values.to_f32(), first, self.heads);
         // Back to `[row][head · head_dim]`.
         let n = rows.len();
         let mut attended_rows = vec![0f32; n * q_width];
@@ -152,14 +167,14 @@ impl Layer {
         if last_only {
             x.drain(..(seq - 1) * width);
         }
-        decode_ops::add_assign(x, &self.wo.forward(&attended_rows, n));
+        vector_ops::add_assign(x, &self.wo.forward(&attended_rows, n));
         let gate_up = self.gate_up.forward(&self.ffn_norm.forward(x), n);
         let hidden = gate_up.len() / n / 2;
         let mut gated = vec![0f32; n * hidden];
-        decode_ops::for_each_part(&mut gated, hidden, |i, out| {
-            decode_ops::swiglu_into(&gate_up[i * 2 * hidden..][..2 * hidden], out)
+        pool::for_each_part(&mut gated, hidden, |i, out| {
+            vector_ops::swiglu_into(&gate_up[i * 2 * hidden..][..2 * hidden], out)
         });
-        decode_ops::add_assign(x, &self.w2.forward(&gated, n));
+        vector_ops::add_assign(x, &self.w2.forward(&gated, n));
     }
 
     /// The decoding path: one token's hidden state `x`, updated in place.
@@ -175,10 +190,10 @@ impl Layer {
         self.keys.append(k, 1);
         self.values.append(v, 1);
         let mut attended = vec![0f32; q.len()];
-        decode_ops::attend(q, &self.keys, &self.values, self.heads, &mut attended);
-        decode_ops::add_assign(x, &self.wo.apply(&attended));
-        let gated = decode_ops::swiglu(&self.gate_up.apply(&self.ffn_norm.apply(x)));
-        decode_ops::add_assign(x, &self.w2.apply(&gated));
+        attention::attend(q, &self.keys, &self.values, self.heads, &mut attended);
+        vector_ops::add_assign(x, &self.wo.apply(&attended));
+        let gated = vector_ops::swiglu(&self.gate_up.apply(&self.ffn_norm.apply(x)));
+        vector_ops::add_assign(x, &self.w2.apply(&gated));
     }
 }
 
@@ -202,7 +217,7 @@ impl Rope {
     fn apply_one(&self, x: &mut [f32], head_dim: usize, position: usize) {
         let half = head_dim / 2;
         let angles = position * half..(position + 1) * half;
-        decode_ops::rope(x, head_dim, &self.cos[angles.clone()], &self.sin[angles], self.neox);
+        vector_ops::rope(x, head_dim, &self.cos[angles.clone()], &self.sin[angles], self.neox);
     }
 }
 
@@ -218,6 +233,17 @@ pub struct ModelWeights {
 }
 
 impl ModelWeights {
+    /// Reads a llama GGUF, with dense weights for the prompt if they fit in
+    /// [`DENSE_PROMPT_LIMIT`].
+    pub fn load<R: std::io::Seek + std::io::Read>(
+        content: gguf_file::Content,
+        reader: &mut R,
+        device: &Device,
+    ) -> Result<ModelWeights> {
+        let dense_prompt = dense_bytes(&content) <= DENSE_PROMPT_LIMIT;
+        ModelWeights::from_gguf(content, reader, device, dense_prompt)
+    }
+
     /// Reads a llama GGUF. `dense_prompt` also keeps f32 copies of the layer weights
     /// (about 4 bytes per parameter) for fast prompt processing.
     pub fn from_gguf<R: std::io::Seek + std::io::Read>(
@@ -310,7 +336,7 @@ impl ModelWeights {
         // A long prompt goes through in slices, which bounds the activations' memory.
         // On the decoding pool: the GEMM splits its work with rayon, and from a pool thread
         // the pieces are stolen rather than sent to the global pool and waited for.
-        let logits = decode_ops::on_pool(|| {
+        let logits = pool::on_pool(|| {
             let mut start = 0;
             while seq - start > PROMPT_SLICE {
                 self.forward_slice(&tokens[start..start + PROMPT_SLICE], position + start);
@@ -343,7 +369,7 @@ impl ModelWeights {
             candle_core::bail!("token {token} is outside the vocabulary of {}", self.vocab);
         }
         let mut x = self.embedding(token).to_vec();
-        let logits = decode_ops::on_pool(|| {
+        let logits = pool::on_pool(|| {
             for layer in &mut self.layers {
                 layer.decode(&mut x, position, &self.rope);
             }
@@ -351,6 +377,42 @@ impl ModelWeights {
         });
         let vocab = logits.len();
         Tensor::from_vec(logits, (1, vocab), device)
+    }
+}
+
+/// Bytes the dense copies of a model's layer weights would take.
+fn dense_bytes(content: &gguf_file::Content) -> u64 {
+    content
+        .tensor_infos
+        .iter()
+        .filter(|(name, _)| name.starts_with("blk."))
+        .map(|(_, info)| info.shape.elem_count() as u64 * 4)
+        .sum()
+}
+
+impl Decoder for ModelWeights {
+    fn forward(&mut self, input: &Tensor, position: usize) -> Result<Tensor> {
+        ModelWeights::forward(self, input, position)
+    }
+
+    fn reset(&mut self) {
+        self.clear_kv_cache()
+    }
+
+    /// The KV cache is truncated at the position of each call.
+    fn keeps_prefix(&self) -> bool {
+        true
+    }
+
+    /// The last prompt tokens must take the prompt path, as in a full computation: a lone
+    /// token takes the decoding path, whose quantized arithmetic differs in the last bits
+    /// and can flip a greedy choice.
+    fn prompt_tail(&self) -> usize {
+        DENSE_MIN_ROWS
+    }
+
+    fn max_positions(&self) -> usize {
+        MAX_POSITIONS
     }
 }
 
@@ -375,7 +437,7 @@ mod tests {
     fn requantized(path: &std::path::Path) -> Vec<u8> {
         let mut file = std::fs::File::open(path).unwrap();
         let content = gguf_file::Content::read(&mut file).unwrap();
-        super::super::model::requantized(&content, &mut file).unwrap().expect("SmolLM2 is Q4_1")
+        crate::architecture::requantized(&content, &mut file).unwrap().expect("SmolLM2 is Q4_1")
     }
 
     fn read(bytes: &[u8]) -> (gguf_file::Content, std::io::Cursor<&[u8]>) {
