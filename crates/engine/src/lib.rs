@@ -47,7 +47,7 @@ pub struct Engine {
     libraries: Vec<Library>,
     /// One generation at a time: a second `ask` waits for the first.
     /// The answer model, with its citation marker tokens.
-    generator: Mutex<Option<(Llm, std::sync::Arc<answer::cite::MarkerTokens>)>>,
+    generator: Mutex<Option<(Llm, std::sync::Arc<answer::citation_decoding::MarkerTokens>)>>,
 }
 
 /// The generator model shipped with DrugChatter.
@@ -99,7 +99,8 @@ impl Engine {
             tracing::warn!("could not prepare the instruction prompt: {e}");
         }
         let id = llm.id.clone();
-        let markers = std::sync::Arc::new(answer::cite::MarkerTokens::new(llm.tokenizer(), llm.stop_tokens()));
+        let markers =
+            std::sync::Arc::new(answer::citation_decoding::MarkerTokens::new(llm.tokenizer(), llm.stop_tokens()));
         *self.generator.lock().unwrap_or_else(|e| e.into_inner()) = Some((llm, markers));
         Ok(id)
     }
@@ -327,7 +328,7 @@ impl Engine {
                     let params = GenerationParams { max_tokens: options.max_tokens, ..Default::default() };
                     let cite = options
                         .constrain_citations
-                        .then(|| answer::cite::CitationConstraint::new(markers.clone(), sources.len()));
+                        .then(|| answer::citation_decoding::CitationConstraint::new(markers.clone(), sources.len()));
                     let copy = (options.copy_bias != 0.0)
                         .then(|| -> Result<answer::copy::CopyBias> {
                             let tokens: Vec<Vec<u32>> =
@@ -351,9 +352,13 @@ impl Engine {
                     if generation.stop == llm::StopReason::Cancelled {
                         return Err(Error::Cancelled);
                     }
-                    model_sentences = verifier.check(&(opening + &generation.text), &sources, &results.drugs)?;
-                    verifier.mark_dropped_labels(&question, &sources, &mut model_sentences);
-                    verifier.mark_off_topic(&query_vector, &results.intents, &sources, &mut model_sentences)?;
+                    let asked = answer::verify::Question {
+                        text: &question,
+                        vector: &query_vector,
+                        intents: &results.intents,
+                        drugs: &results.drugs,
+                    };
+                    model_sentences = verifier.verify(&(opening + &generation.text), &asked, &sources)?;
                     generated = true;
                     sources
                 }

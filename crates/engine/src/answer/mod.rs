@@ -2,7 +2,7 @@
 //! sentence-level verification → the answer shown, or a quoted (extractive) answer, or an
 //! abstention. A sentence is never shown as fact unless it passed verification.
 
-pub mod cite;
+pub mod citation_decoding;
 pub mod copy;
 pub mod extractive;
 pub mod numbers;
@@ -168,7 +168,7 @@ pub struct AskOptions {
     /// Most prompt tokens; sources are trimmed to fit, the question never is.
     pub prompt_budget: usize,
     pub thresholds: Thresholds,
-    /// Make the model end every sentence with a source marker (see [`cite`]); the
+    /// Make the model end every sentence with a source marker (see [`citation_decoding`]); the
     /// sentences are verified the same either way.
     pub constrain_citations: bool,
     /// Score added to the token that continues the source wording the model is repeating
