@@ -2,7 +2,7 @@
 //! sentences that can pass verification (citation markers, copy bias, the drug's name
 //! first). The draft is only a candidate: stage 5 decides what of it is shown.
 
-use super::cite::{CitationConstraint, MarkerTokens};
+use super::citation_decoding::{CitationConstraint, MarkerTokens};
 use super::copy::CopyBias;
 use super::plan::Evidence;
 use super::{prompt, AskOptions, Source};

@@ -11,7 +11,7 @@
 //!
 //! A sentence is never shown as fact unless it passed verification or is quoted.
 
-pub(crate) mod cite;
+pub(crate) mod citation_decoding;
 mod compose;
 pub(crate) mod copy;
 mod evidence;
@@ -113,8 +113,11 @@ fn verify_draft(
         catalogs: cx.libraries.iter().map(|l| &l.catalog).collect(),
         thresholds: options.thresholds,
     };
-    let mut sentences = verifier.check(text, &draft.sources, &evidence.drugs)?;
-    verifier.mark_dropped_labels(question, &draft.sources, &mut sentences);
-    verifier.mark_off_topic(&evidence.query_vector, &evidence.intents, &draft.sources, &mut sentences)?;
-    Ok(sentences)
+    let asked = verify::Question {
+        text: question,
+        vector: &evidence.query_vector,
+        intents: &evidence.intents,
+        drugs: &evidence.drugs,
+    };
+    verifier.verify(text, &asked, &draft.sources)
 }

@@ -230,7 +230,7 @@ pub struct AskOptions {
     /// Most prompt tokens; sources are trimmed to fit, the question never is.
     pub prompt_budget: usize,
     pub thresholds: Thresholds,
-    /// Make the model end every sentence with a source marker (see [`cite`]); the
+    /// Make the model end every sentence with a source marker (see [`super::citation_decoding`]); the
     /// sentences are verified the same either way.
     pub constrain_citations: bool,
     /// Score added to the token that continues the source wording the model is repeating

@@ -8,6 +8,9 @@
 //! by its own scores; after the digit, a closing `]`. The marker is only a claim: the
 //! sentence still has to pass verification against the passage it names, so a marker
 //! forced onto an unsupported sentence changes nothing but the reason it is dropped.
+//!
+//! This shapes what the model writes; checking what the citations say is the verifier's
+//! job ([`super::verify`], rule `citations` and those after it).
 
 use drugchatter_llm::LogitsConstraint;
 
