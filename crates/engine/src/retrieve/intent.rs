@@ -44,6 +44,20 @@ impl Intent {
     }
 }
 
+/// How questions ask about pregnancy and breastfeeding (also a question kind's cues).
+pub(crate) const PREGNANCY_CUES: &[&str] = &[
+    "pregnan",
+    "breastfeed",
+    "breast-feed",
+    "breast feed",
+    "nursing",
+    "lactat",
+    "breast milk",
+    "conceive",
+    "expecting a baby",
+    "trying for a baby",
+];
+
 /// Keyword cues, matched against the lower-cased question.
 const CUES: &[(Intent, &[&str])] = &[
     (Intent::MissedDose, &["missed", "miss a dose", "miss my", "forgot", "forget to", "skipped a dose", "skip a dose"]),
@@ -64,20 +78,7 @@ const CUES: &[(Intent, &[&str])] = &[
             "milligram",
         ],
     ),
-    (
-        Intent::PregnancyBreastfeeding,
-        &[
-            "pregnan",
-            "breastfeed",
-            "breast-feed",
-            "breast feed",
-            "nursing",
-            "lactat",
-            "breast milk",
-            "conceive",
-            "expecting a baby",
-        ],
-    ),
+    (Intent::PregnancyBreastfeeding, PREGNANCY_CUES),
     (Intent::SideEffects, &["side effect", "side-effect", "sideeffect", "adverse", "make me feel", "cause"]),
     (Intent::Interactions, &["interact", "together", "combine", "mix ", "mixing", "alcohol", "drink", "grapefruit"]),
     (Intent::Mechanism, &["how does", "how do", "how it works", "mechanism", "what does it do", "work in the body"]),

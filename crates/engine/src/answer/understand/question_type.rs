@@ -134,22 +134,7 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
         ],
         &[],
     ),
-    (
-        PregnancyBreastfeeding,
-        &[
-            "pregnan",
-            "breastfeed",
-            "breast-feed",
-            "breast feed",
-            "nursing",
-            "lactat",
-            "breast milk",
-            "conceive",
-            "expecting a baby",
-            "trying for a baby",
-        ],
-        &[],
-    ),
+    (PregnancyBreastfeeding, crate::retrieve::intent::PREGNANCY_CUES, &[]),
     (DoseKidneyLiver, &["kidney", "renal", "liver", "hepatic", "dialysis", "creatinine", "crcl", "egfr"], DOSE),
     (
         DoseChild,
