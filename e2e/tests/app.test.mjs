@@ -222,6 +222,37 @@ describe("DrugChatter desktop app", () => {
     await screenshot(browser, "abstention");
   });
 
+  it("a shared name offers its medicines as choices, and a choice asks again", { timeout: 2 * ANSWER_TIMEOUT + MINUTE }, async () => {
+    await (await browser.$("#new-conversation")).click();
+    await ask("how do I inject insulin");
+    const card = await waitSettled("how do I inject insulin");
+    assert.equal(await card.getAttribute("data-status"), "clarification");
+    const choices = await card.$$(".clarification-choice");
+    assert.ok(choices.length >= 2, `${choices.length} choices`);
+    const title = await choices[0].getText();
+    assert.match(title, /^Insulin /);
+    await card.scrollIntoView();
+    await screenshot(browser, "clarification");
+    await choices[0].click();
+    const chosen = await waitSettled(`how do I inject ${title}`);
+    assert.equal(await chosen.getAttribute("data-state"), "done");
+    assert.notEqual(await chosen.getAttribute("data-status"), "clarification");
+  });
+
+  it("a fact the library lacks is said first, apart from the related facts", { timeout: ANSWER_TIMEOUT + MINUTE }, async () => {
+    await (await browser.$("#new-conversation")).click();
+    await ask("What do metoprolol tablets look like? What color are they?");
+    const card = await waitSettled("What do metoprolol tablets look like? What color are they?");
+    const missing = await card.$(".not-covered");
+    assert.match(await missing.getText(), /does not describe what Metoprolol looks like/);
+    const related = await card.$(".related-facts");
+    if (await related.isExisting()) {
+      assert.match(await related.$(".related-label").getText(), /Related/);
+    }
+    await card.scrollIntoView();
+    await screenshot(browser, "not-covered");
+  });
+
   it("Stop cancels a generation mid-way, and the next question still works", { timeout: 2 * ANSWER_TIMEOUT + MINUTE }, async () => {
     await (await browser.$("#new-conversation")).click();
     await ask("What are the common side effects of ibuprofen?");
