@@ -182,7 +182,7 @@ impl Verifier<'_> {
             if let Rule::Answer { name, mark } = rule {
                 let before = verified(&sentences);
                 mark(self, question, sources, &mut sentences)?;
-                tracing::debug!(rule = name, marked = before - verified(&sentences), "answer rule");
+                tracing::debug!(rule = name, marked = before.saturating_sub(verified(&sentences)), "answer rule");
             }
         }
         Ok(sentences)
