@@ -6,7 +6,7 @@
 //! gives up without running. Nothing here waits on anything but the turn, so two asks, or
 //! an ask and a Stop, cannot wait on each other.
 
-use crate::state::lock;
+use crate::poison::lock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -56,6 +56,7 @@ mod asks;
 pub mod bindings;
 mod commands;
 mod error;
+mod poison;
 pub mod settings;
 mod startup;
 mod state;

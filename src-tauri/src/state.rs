@@ -3,6 +3,7 @@
 
 use crate::asks::Asks;
 use crate::error::AppError;
+pub use crate::poison::lock;
 use crate::settings::{self, Settings};
 use drugchatter_engine::answer::Conversation;
 use drugchatter_engine::progress::{Progress, Stage};
@@ -10,7 +11,7 @@ use drugchatter_engine::{Engine, Paths};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tauri::ipc::Channel;
 
@@ -78,12 +79,6 @@ pub struct AppState {
     /// Raised when the window closes: stops an index build or import.
     pub shutting_down: AtomicBool,
     pub started: Instant,
-}
-
-/// Locks a mutex; a panic elsewhere while it was held does not make it unusable (every
-/// value behind these locks stays consistent between statements).
-pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Milliseconds since `since`.
