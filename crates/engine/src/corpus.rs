@@ -2,7 +2,7 @@
 //! (file and line) instead of aborting the whole library.
 
 use crate::error::{Error, Result};
-use crate::models::sha256_bytes;
+use crate::model_manifest::sha256_bytes;
 use drugchatter_monograph::{parse, Faq, LabelSource, Monograph};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! tokens and L2-normalised, so a dot product is the cosine similarity.
 
 use crate::error::{Error, Result};
-use crate::models::{self, VerifiedModel};
+use crate::model_manifest::{self, VerifiedModel};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config, DTYPE};
@@ -27,7 +27,7 @@ pub struct Embedder {
 impl Embedder {
     /// Loads the embedder from a models folder, checking every file against the manifest.
     pub fn load(models_dir: &Path) -> Result<Embedder> {
-        let verified = models::verify(models_dir, models::EMBEDDER_ID)?;
+        let verified = model_manifest::verify(models_dir, model_manifest::EMBEDDER_ID)?;
         Self::load_verified(&verified)
     }
 

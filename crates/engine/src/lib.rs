@@ -18,7 +18,7 @@ pub mod import;
 pub mod index;
 pub mod library;
 pub mod lint;
-pub mod models;
+pub mod model_manifest;
 pub mod paths;
 pub mod progress;
 pub mod retrieve;
@@ -77,7 +77,7 @@ impl Engine {
 
     /// The bundled generator's file, verified against the model manifest.
     pub fn default_generator_path(&self) -> Result<PathBuf> {
-        let model = models::verify(&self.paths.models_dir, DEFAULT_GENERATOR)?;
+        let model = model_manifest::verify(&self.paths.models_dir, DEFAULT_GENERATOR)?;
         Ok(model.file(&model.files[0]))
     }
 

@@ -113,7 +113,7 @@ pub fn drug_key(generic_name: &str) -> String {
     }
     // Combination products list dozens of ingredients; the key is a file name, so it is
     // cut at a word and made unique with a hash of the whole.
-    let digest = crate::models::sha256_bytes(key.as_bytes());
+    let digest = crate::model_manifest::sha256_bytes(key.as_bytes());
     // Slugs keep non-ASCII letters: back off to a character boundary before cutting.
     let mut end = MAX_KEY - 9;
     while !key.is_char_boundary(end) {

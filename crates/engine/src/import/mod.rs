@@ -12,9 +12,9 @@
 //!    stopped; the new index becomes visible only when complete.
 
 pub mod label;
+mod label_text;
 pub mod openfda;
 pub mod spl;
-mod text;
 
 use crate::embed::Embedder;
 use crate::error::{Error, Result};

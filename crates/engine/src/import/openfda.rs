@@ -263,7 +263,7 @@ pub fn record_to_label(record: Value, place: &str, source: &str) -> Found {
         let mut section =
             LabelSection { part: *part, heading: field_title(name), paragraphs: Vec::new(), children: Vec::new() };
         for text in texts {
-            let (own_heading, intro, children) = super::text::split_numbered(&text);
+            let (own_heading, intro, children) = super::label_text::split_numbered(&text);
             if let Some(h) = own_heading {
                 section.heading = h;
             }

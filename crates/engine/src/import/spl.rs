@@ -219,6 +219,6 @@ fn flush(text: &mut String, open: &mut [Open]) {
         return;
     }
     if let Some(section) = open.last_mut() {
-        section.paragraphs.extend(super::text::paragraphs(&paragraph));
+        section.paragraphs.extend(super::label_text::paragraphs(&paragraph));
     }
 }

@@ -196,7 +196,7 @@ pub fn build(
             h.update(f.content_hash.as_bytes());
             h.update([b'\n']);
         }
-        crate::models::sha256_bytes(&h.finalize())
+        crate::model_manifest::sha256_bytes(&h.finalize())
     };
 
     // The previous generation, if readable and built with this model, supplies reusable work.
