@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 /// Real monographs enough for every case below: pairs, a class, a shared name.
 const CORPUS: &[&str] = &[
     "acetaminophen",
+    "cetirizine",
     "atorvastatin",
     "clopidogrel",
     "gabapentin",
@@ -104,6 +105,10 @@ fn kidney_dose() {
 
 #[test]
 fn child_dose() {
+    // Not the adults' line that also names older children.
+    let answer = ask("zyrtec dose for a 3 year old?");
+    assert_eq!(answer.question_type, QuestionType::DoseChild);
+    assert_first_says(&answer, &["2.5 mg"]);
     let answer = ask("ibuprofen dose for my 6 year old");
     assert_eq!(answer.question_type, QuestionType::DoseChild);
     let (_, source) = first(&answer);

@@ -331,7 +331,8 @@ fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
             _ => 0.0,
         },
         Dose | DoseChild | DoseKidneyLiver => {
-            let child = about(&["child", "pediatric", "paediatric", "infant", "adolescent"]);
+            // "Adults and children 6 years and over" is the adults' line.
+            let child = about(&["child", "pediatric", "paediatric", "infant", "adolescent"]) && !about(&["adult"]);
             let organ = |s: &str| {
                 ["kidney", "renal", "creatinine", "crcl", "dialysis", "liver", "hepatic"].iter().any(|c| s.contains(c))
             };
