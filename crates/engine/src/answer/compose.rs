@@ -116,8 +116,13 @@ pub(crate) fn compose(
                 dropped.push(sentence);
             }
         }
+        // Either way round: a quote that holds a model sentence whole repeats it too.
         let said = |text: &str| {
-            sentences.iter().any(|s| super::verify::word_overlap(text, &s.text) >= options.thresholds.overlap)
+            let overlap = options.thresholds.overlap;
+            sentences.iter().any(|s| {
+                super::verify::word_overlap(text, &s.text) >= overlap
+                    || super::verify::word_overlap(&s.text, text) >= overlap
+            })
         };
         let missing: Vec<AnswerSentence> = evidence.chosen.iter().filter(|c| !said(&c.text)).map(quoted).collect();
         let room = ANSWER_SENTENCES.saturating_sub(sentences.iter().filter(|s| s.status.is_fact()).count());

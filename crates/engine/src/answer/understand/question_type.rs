@@ -48,6 +48,11 @@ const DOSE: &[&str] = &[
     "start on",
     "inject",
     "units of",
+    "crush",
+    "split",
+    "chew",
+    "swallow",
+    "cut the",
 ];
 
 /// Cues matched on the lower-cased question padded with spaces. `(kind, any of, and any of)`:
@@ -69,26 +74,6 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
         &[],
     ),
     (MissedDose, &["missed", "miss a dose", "miss my", "forgot", "forget to", "skipped", "skip a dose"], &[]),
-    (
-        Stopping,
-        &[
-            "stop taking",
-            "stop it",
-            "stop my",
-            "stop the",
-            "stop using",
-            " stop ",
-            "quit",
-            "come off",
-            "coming off",
-            "cold turkey",
-            "taper",
-            "wean",
-            "all at once",
-            "suddenly",
-        ],
-        &[],
-    ),
     (
         AppearanceIngredients,
         &[
@@ -112,6 +97,10 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "in it?",
             "in it ",
             "vegan",
+            "what's in",
+            "what is in",
+            "paraben",
+            "besides the",
         ],
         &[],
     ),
@@ -131,6 +120,26 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "milk",
             "meal",
             "juice",
+        ],
+        &[],
+    ),
+    (
+        Stopping,
+        &[
+            "stop taking",
+            "stop it",
+            "stop my",
+            "stop the",
+            "stop using",
+            " stop ",
+            "quit",
+            "come off",
+            "coming off",
+            "cold turkey",
+            "taper",
+            "wean",
+            "all at once",
+            "suddenly",
         ],
         &[],
     ),
@@ -344,5 +353,12 @@ mod tests {
         assert_eq!(detect("can i stop zoloft cold turkey", 1), Stopping);
         assert_eq!(detect("ibuprofen", 1), General);
         assert_eq!(detect("tylenol and warfarin", 2), Interaction);
+        // "Stop eating" is about food; "crush" about how to take it; "what's in" about ingredients.
+        assert_eq!(detect("do i have to stop eating salad and spinach on warfarin", 1), FoodAlcohol);
+        assert_eq!(detect("can i crush xarelto, my dad can't swallow pills", 1), Dose);
+        assert_eq!(
+            detect("i react to parabens. what's in aldara cream besides the imiquimod?", 1),
+            AppearanceIngredients
+        );
     }
 }
