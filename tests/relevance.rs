@@ -134,6 +134,10 @@ fn stopping() {
 
 #[test]
 fn side_effects() {
+    // "Common" is the section's word, not a fact the library lacks.
+    let answer = ask("What are the common side effects of ibuprofen?");
+    assert_eq!(answer.coverage, Coverage::Covered, "{answer:#?}");
+    assert_first_from(&answer, "ibuprofen", SectionKind::SideEffects);
     let answer = ask("sertraline side effects");
     assert_first_from(&answer, "sertraline", SectionKind::SideEffects);
 }

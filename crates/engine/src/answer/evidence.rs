@@ -275,7 +275,7 @@ fn kind_words(kind: QuestionType) -> &'static [&'static str] {
         OnsetDuration => &["long", "soon", "quickly", "fast", "start", "work", "working", "kick", "effect", "last"],
         Storage => &["store", "storage", "keep"],
         SeriousWarnings => &["dangerous", "serious", "risk", "risks", "warning"],
-        SideEffects => &["side", "effect", "effects", "cause", "causes"],
+        SideEffects => &["side", "effect", "effects", "cause", "causes", "common", "usual", "most"],
         Contraindications => &["who", "shouldn't", "should", "not", "can't", "cannot"],
         Interaction => {
             &["interact", "interaction", "interactions", "together", "combine", "mix", "mixing", "with", "affect"]
@@ -652,8 +652,9 @@ pub(crate) fn states_the_asked(question: &Question, subjects: &[Subject], units:
     if topic.is_empty() || always_answered(question.kind, &question.text) {
         return None;
     }
+    // A unit's headings count too: "common" is in "Common Side Effects", not in its lines.
     Some(units.iter().any(|u| {
-        let unit_terms: HashSet<String> = terms(&u.text).iter().map(|t| fold(t)).collect();
+        let unit_terms: HashSet<String> = terms(&u.text).iter().chain(&terms(&u.context)).map(|t| fold(t)).collect();
         topic.iter().any(|t| holds_term(&unit_terms, t))
     }))
 }
