@@ -15,8 +15,6 @@ pub(crate) mod citation_decoding;
 mod compose;
 pub(crate) mod copy;
 mod evidence;
-/// tests/verifier.rs checks quoting on invented passages.
-pub mod extractive;
 mod generate;
 /// `drugchatter eval` counts the numbers a shown sentence has that its passage lacks.
 pub mod numbers;
