@@ -611,9 +611,9 @@ pub(crate) fn score(
     question: &Question,
     query_vector: &[f32],
     subjects: &[Subject],
+    topic: &[String],
     mut units: Vec<Unit>,
 ) -> Result<Vec<Unit>> {
-    let topic = topic_terms(question, subjects);
     for unit in &mut units {
         let unit_terms: HashSet<String> = terms(&unit.text).iter().map(|t| fold(t)).collect();
         let lexical = if topic.is_empty() {
@@ -647,8 +647,7 @@ pub(crate) fn score(
 
 /// Whether the monographs state what the question asks: some unit of theirs holds a word
 /// it asks about. `None` when the question asks nothing beyond its kind.
-pub(crate) fn states_the_asked(question: &Question, subjects: &[Subject], units: &[Unit]) -> Option<bool> {
-    let topic = topic_terms(question, subjects);
+pub(crate) fn states_the_asked(question: &Question, topic: &[String], units: &[Unit]) -> Option<bool> {
     if topic.is_empty() || always_answered(question.kind, &question.text) {
         return None;
     }
@@ -660,7 +659,6 @@ pub(crate) fn states_the_asked(question: &Question, subjects: &[Subject], units:
 }
 
 /// The words a question asks about, for saying what the library lacks.
-pub(crate) fn asked_words(question: &Question, subjects: &[Subject]) -> Vec<String> {
-    let topic = topic_terms(question, subjects);
+pub(crate) fn asked_words(question: &Question, topic: &[String]) -> Vec<String> {
     crate::text::words(&question.text).into_iter().filter(|w| topic.contains(&fold(&terms(w).concat()))).collect()
 }

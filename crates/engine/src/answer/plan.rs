@@ -93,8 +93,10 @@ pub(crate) fn plan(cx: &Context, question: &Question, retrieved: Retrieved) -> R
     if units.is_empty() {
         return Ok(Plan::Abstain { drugs: results.drugs, unknown: results.unknown_drugs });
     }
-    let units = evidence::score(cx, question, &query_vector, &subjects, units)?;
-    let (picked, coverage) = choose(question, &subjects, &units);
+    // The question's own words, computed once for scoring and for saying what is missing.
+    let topic = evidence::topic_terms(question, &subjects);
+    let units = evidence::score(cx, question, &query_vector, &subjects, &topic, units)?;
+    let (picked, coverage) = choose(question, &subjects, &topic, &units);
 
     let mut drugs = results.drugs;
     for unit in &picked {
@@ -164,7 +166,12 @@ fn names_of(cx: &Context, library: usize, drug: usize) -> Vec<String> {
 }
 
 /// The units an answer shows, best first, and whether they answer or are only related.
-fn choose<'u>(question: &Question, subjects: &[Subject], units: &'u [Unit]) -> (Vec<&'u Unit>, Coverage) {
+fn choose<'u>(
+    question: &Question,
+    subjects: &[Subject],
+    topic: &[String],
+    units: &'u [Unit],
+) -> (Vec<&'u Unit>, Coverage) {
     let related = |units: &'u [Unit]| units.iter().take(MOST_RELATED).collect::<Vec<_>>();
     if subjects.len() == 2 && question.kind == QuestionType::Interaction {
         // The line of each side that names the other first, the better one leading.
@@ -186,10 +193,10 @@ fn choose<'u>(question: &Question, subjects: &[Subject], units: &'u [Unit]) -> (
         picked.truncate(MOST_SENTENCES);
         return (picked, Coverage::Covered);
     }
-    if evidence::states_the_asked(question, subjects, units) == Some(false) {
+    if evidence::states_the_asked(question, topic, units) == Some(false) {
         let coverage = Coverage::NotCovered {
             drugs: subjects.iter().map(|s| s.title.clone()).collect(),
-            asked: evidence::asked_words(question, subjects),
+            asked: evidence::asked_words(question, topic),
         };
         return (related(units), coverage);
     }
