@@ -29,6 +29,10 @@ pub(crate) struct Unit {
     /// Lower case: the section path, the line's label and an FAQ's question.
     pub context: String,
     pub score: f32,
+    /// How well its place fits the question's kind ([`fit`]), kept for deciding coverage.
+    pub fit: f32,
+    /// Its order among the units of its chunk: a section's first lines say what it is about.
+    pub position: usize,
     /// Names the other drug (or class) of a two-drug question.
     pub links_pair: bool,
 }
@@ -299,6 +303,7 @@ pub(crate) fn units_of(cx: &Context, subject: &Subject) -> Vec<Unit> {
         let path = chunk.section_path.join(" › ").to_lowercase();
         let mut push = |text: String, label: &str| {
             if text.split_whitespace().count() >= MIN_WORDS && !super::prompt::addresses_the_model(&text) {
+                let position = units.iter().rev().take_while(|u: &&Unit| u.chunk == c).count();
                 units.push(Unit {
                     library: subject.library,
                     chunk: c,
@@ -307,6 +312,8 @@ pub(crate) fn units_of(cx: &Context, subject: &Subject) -> Vec<Unit> {
                     kind: chunk.section_kind,
                     context: format!("{path} › {}", label.to_lowercase()),
                     score: 0.0,
+                    fit: 0.0,
+                    position,
                     links_pair: false,
                 });
             }
@@ -315,6 +322,11 @@ pub(crate) fn units_of(cx: &Context, subject: &Subject) -> Vec<Unit> {
             let (question, answer) = faq.split_once("\nA: ").unwrap_or((faq, ""));
             push(format!("{} {}", question.trim(), answer.trim()), question);
             continue;
+        }
+        if chunk.section_kind == SectionKind::Usage {
+            if let Some(uses) = list_of_uses(&chunk.text, &index.drugs[drug].title) {
+                push(uses, "uses");
+            }
         }
         let mut header: Option<&str> = None;
         for line in chunk.text.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -351,6 +363,43 @@ pub(crate) fn units_of(cx: &Context, subject: &Subject) -> Vec<Unit> {
         }
     }
     units
+}
+
+/// A usage section's list of conditions as one readable sentence, its lead-in kept:
+/// "Imiquimod is a topical cream prescribed for three skin conditions: actinic keratosis
+/// (AK); superficial basal cell carcinoma (sBCC); external genital and perianal warts." A
+/// list without a lead-in is introduced by the section's own meaning, "<Drug> is used for".
+/// Labelled items are cut to their labels when the whole would be too long to read as one.
+fn list_of_uses(text: &str, title: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let (lead, start) = match lines.first() {
+        Some(first) if first.ends_with(':') => (first.trim_end_matches(':').to_string(), 1),
+        _ => (format!("{title} is used for"), 0),
+    };
+    // The list runs until the prose after it: a sentence about the drug ("It is not…") or
+    // the classification line.
+    let items: Vec<&str> = lines[start..]
+        .iter()
+        .take_while(|l| {
+            let words = l.split_whitespace().count();
+            !l.starts_with("It ")
+                && !l.starts_with("Pharmacological Classification")
+                && (line_label(l).is_some() || words <= 16)
+                && !l.ends_with(':')
+        })
+        .copied()
+        .collect();
+    if items.len() < 2 {
+        return None;
+    }
+    let whole = |item: &str| lower_first(item.trim_end_matches('.'));
+    let label = |item: &str| line_label(item).map_or_else(|| whole(item), lower_first);
+    let joined = |f: &dyn Fn(&str) -> String| items.iter().map(|i| f(i)).collect::<Vec<_>>().join("; ");
+    let mut list = joined(&whole);
+    if list.split_whitespace().count() > 45 {
+        list = joined(&label);
+    }
+    Some(format!("{lead}: {list}."))
 }
 
 /// "Anticoagulants…" → "anticoagulants…", leaving "NSAIDs" and "ACE" as they are.
@@ -472,19 +521,17 @@ fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
             _ => 0.0,
         },
         FoodAlcohol => {
-            let cues = [
-                "alcohol",
-                "food",
-                "drink",
-                "eat",
-                "grapefruit",
-                "meal",
-                "empty stomach",
-                "milk",
-                "caffeine",
-                "coffee",
-                "juice",
-            ];
+            // Alcohol and food are separate questions: "before or after I eat" is not
+            // answered by the alcohol FAQ.
+            let alcohol = ["alcohol", "drink", "beer", "wine"];
+            let food = ["food", "eat", "grapefruit", "meal", "empty stomach", "milk", "caffeine", "coffee", "juice"];
+            let asks_alcohol = alcohol.iter().any(|c| q.contains(c));
+            let asks_food = food.iter().any(|c| q.contains(c));
+            let cues: Vec<&str> = match (asks_alcohol, asks_food) {
+                (true, false) => alcohol.to_vec(),
+                (false, true) => food.to_vec(),
+                _ => alcohol.iter().chain(&food).copied().collect(),
+            };
             if faq_asks(&cues) {
                 1.2
             } else if says(&cues) {
@@ -528,19 +575,36 @@ fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
             }
         }
         AppearanceIngredients => {
-            if says(&[
-                "inactive",
-                "ingredient",
-                "excipient",
+            // The attribute asked decides: a tablet's look is its colour or imprint; an
+            // ingredient question is answered by that ingredient, or the inactive ones.
+            let look = ["look", "colo", "imprint", "shape", "pill with", "tablet with"].iter().any(|c| q.contains(c));
+            let named: Vec<&str> = [
                 "gluten",
                 "lactose",
                 "gelatin",
-                "colour",
-                "color",
-                "imprint",
                 "dye",
-                "contains",
-            ]) {
+                "alcohol",
+                "paraben",
+                "thimerosal",
+                "mercury",
+                "pork",
+                "latex",
+                "egg",
+                "sugar",
+                "peanut",
+                "soy",
+            ]
+            .into_iter()
+            .filter(|c| q.contains(c))
+            .collect();
+            let states = if look {
+                says(&["colour", "color", "imprint", "white", "round", "oval"])
+            } else if !named.is_empty() {
+                says(&named)
+            } else {
+                says(&["inactive", "excipient", "ingredient"])
+            };
+            if states {
                 1.0
             } else if unit.kind == S::AlternateNames {
                 0.4
@@ -569,6 +633,47 @@ fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
             _ => 0.2,
         },
     }
+}
+
+/// How fit a unit is to lead the answer, beyond its section: a section's opening lines say
+/// what it is about; a line on allergy to the drug itself answers "who should not take it"
+/// only for those asking about allergy; a question on the most per day wants the line that
+/// states the limit.
+fn leads(question: &Question, unit: &Unit) -> f32 {
+    use QuestionType::*;
+    let lower = unit.text.to_lowercase();
+    let asked = question.text.to_lowercase();
+    let opening = match (question.kind, unit.position) {
+        (UsedFor | WhatIs | Mechanism, 0) => 0.4,
+        (UsedFor | WhatIs | Mechanism, 1) => 0.2,
+        _ => 0.0,
+    };
+    let own_allergy = (lower.contains("hypersensitivity") || lower.contains("allergy to"))
+        && lower.split_whitespace().count() <= 14
+        && !asked.contains("allerg");
+    let allergy = if own_allergy { -0.8 } else { 0.0 };
+    let per_day = ["a day", "per day", "in a day", "one day", "max", "most", "24 hours", "limit"];
+    let dose = matches!(question.kind, Dose | DoseChild | DoseKidneyLiver);
+    let limit = if dose && per_day.iter().any(|c| asked.contains(c)) && super::plan::states_limits(&unit.text) {
+        0.6
+    } else {
+        0.0
+    };
+    // Of the lines linking two medicines, the one with the serious outcome leads.
+    let serious = [
+        "serotonin syndrome",
+        "contraindicated",
+        "do not ",
+        "avoid",
+        "dangerous",
+        "fatal",
+        "death",
+        "bleeding",
+        "life-threatening",
+        "severe",
+    ];
+    let severity = if question.kind == Interaction && serious.iter().any(|c| lower.contains(c)) { 0.4 } else { 0.0 };
+    opening + allergy + limit + severity
 }
 
 /// The question's own words: what it asks about, without drug names, filler or the words
@@ -621,7 +726,8 @@ pub(crate) fn score(
         } else {
             topic.iter().filter(|t| holds_term(&unit_terms, t)).count() as f32 / topic.len() as f32
         };
-        unit.score = 2.0 * fit(question.kind, unit, &question.text) + lexical;
+        unit.fit = fit(question.kind, unit, &question.text);
+        unit.score = 2.0 * unit.fit + lexical + leads(question, unit);
         if subjects.len() == 2 {
             let lower = unit.text.to_lowercase();
             let other = subjects.iter().find(|s| !(s.library == unit.library && s.drugs.contains(&unit.drug)));
@@ -645,9 +751,51 @@ pub(crate) fn score(
     Ok(units)
 }
 
+/// Questions about what no monograph of this library holds (price, maker, legal status,
+/// drug tests, dose conversions): `(cues in the question, words a unit stating it would
+/// have, what the answer says is missing)`.
+const BEYOND_THE_LABEL: &[(&[&str], &[&str], &str)] = &[
+    (&["who makes", "manufacturer", "what company"], &["manufactur", "made by", "marketed by"], "who makes it"),
+    (&["cost", "price", "how much is the", "expensive", "coupon", "insurance"], &["cost", "price", "$"], "its price"),
+    (
+        &["controlled substance", "scheduled drug", "schedule ii", "schedule iv"],
+        &["controlled substance", "schedule i", "schedule v"],
+        "whether it is a controlled substance",
+    ),
+    (
+        &["drug test", "drug screen", "urine test", "show up on"],
+        &["drug test", "drug screen", "urine test"],
+        "drug tests",
+    ),
+    (
+        &["equivalent", "equals", "is the same", "same dose as", "convert", "conversion"],
+        &["equivalent", "convert", "conversion"],
+        "dose conversions",
+    ),
+];
+
+/// What the question asks that the monographs do not hold, when it asks about one of
+/// [`BEYOND_THE_LABEL`].
+pub(crate) fn beyond_the_monographs(question: &Question, units: &[Unit]) -> Option<&'static str> {
+    let q = question.text.to_lowercase();
+    let (_, evidence, asked) = BEYOND_THE_LABEL.iter().find(|(cues, _, _)| cues.iter().any(|c| q.contains(c)))?;
+    let stated = units.iter().any(|u| {
+        let lower = u.text.to_lowercase();
+        evidence.iter().any(|e| lower.contains(e))
+    });
+    (!stated).then_some(*asked)
+}
+
 /// Whether the monographs state what the question asks: some unit of theirs holds a word
 /// it asks about. `None` when the question asks nothing beyond its kind.
 pub(crate) fn states_the_asked(question: &Question, topic: &[String], units: &[Unit]) -> Option<bool> {
+    // Not every monograph says how it is stored or what it looks like: only a unit that
+    // does answers.
+    if matches!(question.kind, QuestionType::AppearanceIngredients | QuestionType::Storage)
+        && !units.iter().any(|u| u.fit >= 1.0)
+    {
+        return Some(false);
+    }
     if topic.is_empty() || always_answered(question.kind, &question.text) {
         return None;
     }

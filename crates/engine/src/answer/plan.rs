@@ -67,9 +67,11 @@ pub(crate) fn plan(cx: &Context, question: &Question, retrieved: Retrieved) -> R
     let Retrieved { results, query_vector } = retrieved;
     let classes = question.named_classes();
     let subjects = subjects(cx, question);
-    if subjects.is_empty() {
+    let topic = evidence::topic_terms(question, &subjects);
+    let class_only = !subjects.is_empty() && question.resolutions.iter().all(|r| r.drugs.is_empty());
+    if subjects.is_empty() || class_only && needs_which_one(question, &topic) {
         // A class where one medicine is needed: ask which.
-        if let (Some(class), true) = (classes.first(), question.kind.needs_one_drug()) {
+        if let Some(class) = classes.first() {
             let library = question.classes.iter().position(|c| c.iter().any(|n| n.name == class.name)).unwrap_or(0);
             let catalog = &cx.libraries[library].catalog;
             let mut candidates: Vec<Candidate> = class
@@ -93,8 +95,6 @@ pub(crate) fn plan(cx: &Context, question: &Question, retrieved: Retrieved) -> R
     if units.is_empty() {
         return Ok(Plan::Abstain { drugs: results.drugs, unknown: results.unknown_drugs });
     }
-    // The question's own words, computed once for scoring and for saying what is missing.
-    let topic = evidence::topic_terms(question, &subjects);
     let units = evidence::score(cx, question, &query_vector, &subjects, &topic, units)?;
     let (picked, coverage) = choose(question, &subjects, &topic, &units);
 
@@ -129,8 +129,7 @@ fn subjects(cx: &Context, question: &Question) -> Vec<Subject> {
         }
     }
     let named = question.named_classes();
-    let class_side = subjects.is_empty() && !question.kind.needs_one_drug()
-        || subjects.len() == 1 && question.kind == QuestionType::Interaction;
+    let class_side = subjects.is_empty() || subjects.len() == 1 && question.kind == QuestionType::Interaction;
     if class_side {
         if let Some(class) = named.first() {
             let library = question.classes.iter().position(|c| c.iter().any(|n| n.name == class.name)).unwrap_or(0);
@@ -143,6 +142,21 @@ fn subjects(cx: &Context, question: &Question) -> Vec<Subject> {
         }
     }
     subjects
+}
+
+/// Whether a question about a class needs to know which member is meant: a dose, a missed
+/// dose or storage differ by member; "my blood thinner" is one medicine; and a question with
+/// nothing to ask beyond the class ("are steroids bad for you") is too broad to answer from
+/// one line. A shared property ("do statins cause muscle pain") is answered across members.
+fn needs_which_one(question: &Question, topic: &[String]) -> bool {
+    let lower = question.text.to_lowercase();
+    let possessive = question.named_classes().iter().any(|class| {
+        lower.find(&class.matched).is_some_and(|at| {
+            let before: Vec<&str> = lower[..at].split_whitespace().rev().take(2).collect();
+            before.contains(&"my")
+        })
+    });
+    (question.kind.needs_one_drug() && question.kind != QuestionType::General) || possessive || topic.is_empty()
 }
 
 /// How monograph text names a drug: its title and brands (salts left off), the distinctive
@@ -173,6 +187,11 @@ fn choose<'u>(
     units: &'u [Unit],
 ) -> (Vec<&'u Unit>, Coverage) {
     let related = |units: &'u [Unit]| units.iter().take(MOST_RELATED).collect::<Vec<_>>();
+    let not_covered =
+        |asked: Vec<String>| Coverage::NotCovered { drugs: subjects.iter().map(|s| s.title.clone()).collect(), asked };
+    if let Some(asked) = evidence::beyond_the_monographs(question, units) {
+        return (related(units), not_covered(vec![asked.to_string()]));
+    }
     if subjects.len() == 2 && question.kind == QuestionType::Interaction {
         // The line of each side that names the other first, the better one leading.
         let mut linking: Vec<&Unit> = Vec::new();
@@ -194,11 +213,7 @@ fn choose<'u>(
         return (picked, Coverage::Covered);
     }
     if evidence::states_the_asked(question, topic, units) == Some(false) {
-        let coverage = Coverage::NotCovered {
-            drugs: subjects.iter().map(|s| s.title.clone()).collect(),
-            asked: evidence::asked_words(question, topic),
-        };
-        return (related(units), coverage);
+        return (related(units), not_covered(evidence::asked_words(question, topic)));
     }
     let best = &units[0];
     let mut picked = vec![best];
@@ -209,7 +224,7 @@ fn choose<'u>(
             picked.push(limit);
         }
     }
-    let class_answer = subjects.iter().any(|s| s.drugs.len() > 1);
+    let class_answer = subjects.len() > 1 || subjects.iter().any(|s| s.drugs.len() > 1);
     for unit in units.iter().skip(1) {
         if picked.len() >= MOST_SENTENCES || unit.score < best.score - SUPPORT_MARGIN {
             break;
@@ -224,7 +239,7 @@ fn choose<'u>(
     (picked, Coverage::Covered)
 }
 
-fn states_limits(text: &str) -> bool {
+pub(crate) fn states_limits(text: &str) -> bool {
     let lower = text.to_lowercase();
     LIMITS.iter().any(|l| lower.contains(l))
 }

@@ -80,8 +80,39 @@ pub(crate) fn understand(cx: &Context, question: &str, conversation: &Conversati
             resolution.drugs = conversation.drugs.iter().filter(|d| d.library == library.name).cloned().collect();
         }
     }
+    let classes = classes_asked_about(&text, &mut resolutions, classes);
     let named =
         resolutions.iter().map(|r| r.drugs.len()).sum::<usize>() + usize::from(classes.iter().any(|c| !c.is_empty()));
     let kind = question_type::detect(&text, named);
     Ok(Question { text, resolutions, carried_over, kind, classes })
+}
+
+/// The classes a question asks about, beside the drugs it names:
+/// - a class word inside a drug's own name ("vaccine" in "COVID mRNA vaccine") is the drug;
+/// - drugs named as examples of a class ("SGLT2 inhibitors like Jardiance and Farxiga") make
+///   a question about the class, so they leave `resolutions` and the class stays;
+/// - otherwise a class beside a drug is a second medicine only when the question asks how
+///   the two go together ("can I take a statin with…"); "trazodone… an antidepressant?" asks
+///   about trazodone.
+fn classes_asked_about(
+    text: &str,
+    resolutions: &mut [Resolution],
+    mut classes: Vec<Vec<NamedClass>>,
+) -> Vec<Vec<NamedClass>> {
+    let lower = text.to_lowercase();
+    for (resolution, named) in resolutions.iter_mut().zip(&mut classes) {
+        named.retain(|class| !resolution.drugs.iter().any(|d| d.matched.to_lowercase().contains(&class.matched)));
+        if resolution.drugs.is_empty() || named.is_empty() {
+            continue;
+        }
+        let as_examples = resolution.drugs.len() >= 2 || lower.contains(" like ") || lower.contains("such as");
+        let examples =
+            as_examples && named.iter().any(|class| resolution.drugs.iter().all(|d| class.members.contains(&d.index)));
+        if examples && !question_type::asks_how_they_combine(&lower) {
+            resolution.drugs.clear();
+        } else if !question_type::asks_how_they_combine(&lower) {
+            named.clear();
+        }
+    }
+    classes
 }

@@ -53,7 +53,66 @@ const DOSE: &[&str] = &[
     "chew",
     "swallow",
     "cut the",
+    "take 2",
+    "take two",
+    "take 3",
+    "take three",
+    "take another",
+    "before or after",
+    "shots do",
+    "doses do",
 ];
+
+/// With a child's age, these ask what a child may take: a dose, or whether at all.
+const CHILD_ASKS: &[&str] =
+    &["dose", "dosage", "dosing", "how much", "how many", "how often", "mg", "safe", "have", "give", "okay", " ok"];
+
+/// Words that ask how two medicines go together.
+const COMBINE: &[&str] = &[
+    "interact",
+    "together",
+    "combine",
+    "mix ",
+    "mixing",
+    " with ",
+    "affect",
+    "while on",
+    "while taking",
+    "at the same time",
+    "same day",
+];
+
+/// Whether `lower` (a lower-cased question) asks how medicines go together.
+pub(super) fn asks_how_they_combine(lower: &str) -> bool {
+    let padded = format!(" {lower} ");
+    // "Tylenol and warfarin?" asks about the pair; in a long story "and" joins anything.
+    let short = lower.split_whitespace().count() <= 15;
+    COMBINE.iter().any(|c| padded.contains(c)) || short && padded.contains(" and ")
+}
+
+/// Verbs of "how does X <verb>…" and "what does X do" that ask how a medicine works:
+/// "how does ozempic make you lose weight", "how does finasteride stop hair loss".
+const MECHANISM_VERBS: &[&str] = &[
+    "work", "works", "help", "helps", "stop", "reverse", "make", "lower", "reduce", "treat", "prevent", "block", "act",
+    "kill", "fight", "relieve", "do", "cause", "raise", "protect", "thin", "control",
+];
+
+/// "How does/do X <verb>", "what does X do", "why does/do X <verb>": the question asks how
+/// a medicine works, whatever the verb's object ("stop hair loss" is not stopping the drug).
+fn asks_how_it_works(lower: &str) -> bool {
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
+    words.windows(2).enumerate().any(|(i, pair)| {
+        let opener = matches!(pair, ["how", "does" | "do" | "can"] | ["what", "does"] | ["why", "does" | "do"]);
+        // "How do I take it" and "how do you stop it" ask what to do, not how it works.
+        let asks_doing = words.get(i + 2).is_some_and(|w| matches!(*w, "i" | "you" | "we" | "my"));
+        opener
+            && !asks_doing
+            && words.iter().skip(i + 3).take(4).any(|w| MECHANISM_VERBS.contains(w))
+            && !words
+                .iter()
+                .any(|w| matches!(*w, "long" | "much" | "many" | "often" | "soon" | "store" | "quickly" | "feel"))
+    })
+}
 
 /// Cues matched on the lower-cased question padded with spaces. `(kind, any of, and any of)`:
 /// an empty second list needs no second cue.
@@ -70,6 +129,31 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "injected my",
             "accidentally",
             "poison",
+            "swallowed",
+            "ate some",
+            "drank some",
+            "got into",
+            "ingested",
+        ],
+        &[],
+    ),
+    // A severe allergic reaction asks what the warning signs mean and what to do now.
+    (
+        SeriousWarnings,
+        &[
+            "anaphyla",
+            "allergic reaction",
+            "can't breathe",
+            "trouble breathing",
+            "throat feels tight",
+            "throat tight",
+            "throat is closing",
+            "face is swelling",
+            "face swelling",
+            "lips swelling",
+            "lips are swelling",
+            "tongue swelling",
+            "hives",
         ],
         &[],
     ),
@@ -149,7 +233,9 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
         DoseChild,
         &[
             "child",
-            "kid",
+            " kid ",
+            "kids",
+            "kid's",
             " son ",
             "son's",
             "daughter",
@@ -162,8 +248,36 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "pediatric",
             "paediatric",
             "teen",
+            "month old",
+            "months old",
         ],
-        DOSE,
+        CHILD_ASKS,
+    ),
+    (
+        Storage,
+        &[
+            "store",
+            "storage",
+            "fridge",
+            "refrigerat",
+            "room temperature",
+            "expire",
+            "expired",
+            "in the car",
+            "heat",
+            "freez",
+            "once you open",
+            "after opening",
+            "once opened",
+            "after i open",
+            "good for after",
+            "good for once",
+            "is it good for",
+            "where should i keep",
+            "where do i keep",
+            "where to keep",
+        ],
+        &[],
     ),
     (
         OnsetDuration,
@@ -183,24 +297,6 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
         ],
         &[],
     ),
-    (
-        Storage,
-        &[
-            "store",
-            "storage",
-            "fridge",
-            "refrigerat",
-            "room temperature",
-            "expire",
-            "expired",
-            "in the car",
-            "heat",
-            "freez",
-            "once you open",
-            "after opening",
-        ],
-        &[],
-    ),
     (Dose, DOSE, &[]),
     (
         SeriousWarnings,
@@ -217,6 +313,11 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "risk",
             "addictive",
             "addiction",
+            "hard on",
+            "damage",
+            "harm",
+            "rupture",
+            "bad for",
         ],
         &[],
     ),
@@ -238,6 +339,11 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "drowsy",
             "tired",
             "feel",
+            "worse",
+            "raise",
+            "give you",
+            "give me",
+            "gain",
         ],
         &[],
     ),
@@ -251,10 +357,18 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "cannot take",
             "should not take",
             "allergic to",
+            "if i have",
+            "if you have",
+            "i have ",
+            "i had ",
+            "i've had",
+            "history of",
+            "ok for my",
+            "okay for my",
         ],
         &[],
     ),
-    (Interaction, &["interact", "together", "combine", "mix ", "mixing", " with ", " and "], &[]),
+    (Interaction, COMBINE, &[]),
     (
         Mechanism,
         &[
@@ -292,6 +406,12 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
 /// asks about an interaction only when both are medicines.
 pub fn detect(question: &str, drugs: usize) -> QuestionType {
     let lower = format!(" {} ", question.to_lowercase().replace('’', "'"));
+    if asks_how_it_works(&lower) && !(drugs >= 2 && asks_how_they_combine(&lower)) {
+        return Mechanism;
+    }
+    // Medicines compared ("zyrtec, claritin or allegra: which makes me least sleepy") are
+    // asked about each; only words of combining make it an interaction question.
+    let combined = asks_how_they_combine(&lower);
     for (kind, cues, also) in CUES {
         if *kind == Interaction && drugs < 2 {
             continue;
@@ -299,6 +419,7 @@ pub fn detect(question: &str, drugs: usize) -> QuestionType {
         // Two medicines in one question ask how they go together, unless the question
         // asks something narrower about them (a missed dose, pregnancy, food).
         if drugs >= 2
+            && combined
             && matches!(kind, Dose | SeriousWarnings | SideEffects | Contraindications | Mechanism | UsedFor | WhatIs)
         {
             continue;
@@ -359,6 +480,29 @@ mod tests {
         assert_eq!(
             detect("i react to parabens. what's in aldara cream besides the imiquimod?", 1),
             AppearanceIngredients
+        );
+        // "How does X <verb>" asks how it works, whatever the verb ("stop", "make").
+        assert_eq!(detect("how does finasteride stop hair loss", 1), Mechanism);
+        assert_eq!(detect("how does ozempic make you lose weight", 1), Mechanism);
+        assert_eq!(detect("What does Eliquis do to the blood?", 1), Mechanism);
+        assert_eq!(detect("How does Narcan reverse an overdose?", 1), Mechanism);
+        assert_eq!(detect("how do I stop taking sertraline", 1), Stopping);
+        assert_eq!(detect("Can I take metformin if I have bad kidney disease?", 1), Contraindications);
+        assert_eq!(detect("I have asthma. Is propranolol ok for my migraines?", 1), Contraindications);
+        assert_eq!(detect("Can I take 2 Claritin if my allergies are really bad?", 1), Dose);
+        assert_eq!(detect("can my 18 month old have imodium", 1), DoseChild);
+        assert_eq!(detect("glargine pen, how long is it good for after i start using it", 1), Storage);
+        assert_eq!(detect("Where should I keep my Narcan nasal spray?", 1), Storage);
+        assert_eq!(detect("Can beta blockers make asthma worse?", 1), SideEffects);
+        assert_eq!(detect("Are NSAIDs hard on your kidneys?", 1), SeriousWarnings);
+        // Medicines compared are asked about each; only combining words ask how they mix.
+        assert_eq!(detect("which is least likely to make me sleepy, zyrtec claritin or allegra?", 3), SideEffects);
+        assert_eq!(detect("does omeprazole affect clopidogrel", 2), Interaction);
+        assert_eq!(detect("tylenol and warfarin", 2), Interaction);
+        assert_eq!(detect("my kid swallowed some of my aldara cream", 1), Overdose);
+        assert_eq!(
+            detect("my throat feels tight and my face is swelling after my first dose of amoxicillin", 1),
+            SeriousWarnings
         );
     }
 }
