@@ -1,0 +1,259 @@
+//! How well a unit fits the kind of question: the sections each kind is answered from, and
+//! what makes a unit fit to lead the answer.
+
+use super::units::label_of;
+use super::Unit;
+use crate::answer::understand::{Question, QuestionType};
+use drugchatter_monograph::SectionKind;
+
+/// How well a unit's place in the monograph fits the kind of question, 0 to about 1.2.
+pub(super) fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
+    use QuestionType::*;
+    use SectionKind as S;
+    let ctx = unit.context.as_str();
+    let text = unit.text.to_lowercase();
+    let faq = unit.kind == S::Faqs;
+    let faq_asks = |cues: &[&str]| faq && cues.iter().any(|c| ctx.contains(c));
+    let says = |cues: &[&str]| cues.iter().any(|c| text.contains(c));
+    let about = |cues: &[&str]| cues.iter().any(|c| ctx.contains(c));
+    let q = question.to_lowercase();
+    match kind {
+        Mechanism => match unit.kind {
+            S::HowItWorks if about(&["pharmacodynamic", "mechanism"]) => 1.2,
+            S::HowItWorks if about(&["onset", "pharmacokinetic", "absorption", "elimination", "metabolism"]) => 0.6,
+            S::HowItWorks => 1.0,
+            S::ProfileSummary if about(&["mechanism"]) => 0.8,
+            _ if faq_asks(&["work"]) => 0.9,
+            _ => 0.0,
+        },
+        UsedFor | WhatIs => match unit.kind {
+            S::Usage if about(&["classification"]) => {
+                if kind == WhatIs {
+                    0.9
+                } else {
+                    0.4
+                }
+            }
+            S::Usage => 1.0,
+            _ if faq_asks(&["used for", "what is", "treat"]) => 1.0,
+            S::ProfileSummary => 0.3,
+            S::AlternateNames if kind == WhatIs => 0.4,
+            _ => 0.0,
+        },
+        Dose | DoseChild | DoseKidneyLiver => {
+            // "Adults and children 6 years and over" is the adults' line.
+            let child = about(&["child", "pediatric", "paediatric", "infant", "adolescent"]) && !about(&["adult"]);
+            let organ = |s: &str| {
+                ["kidney", "renal", "creatinine", "crcl", "dialysis", "liver", "hepatic"].iter().any(|c| s.contains(c))
+            };
+            let base = match unit.kind {
+                S::Dosage => 1.0,
+                S::ProfileSummary if about(&["dosage"]) => 0.5,
+                _ if faq_asks(&["how much", "how often", "dose", "how many", "take more", "maximum"]) => 0.95,
+                _ => return 0.0,
+            };
+            match kind {
+                DoseChild if child => base + 0.3,
+                DoseChild => base * 0.5,
+                DoseKidneyLiver if organ(ctx) || organ(&text) => base + 0.3,
+                DoseKidneyLiver => base * 0.4,
+                _ if child || organ(ctx) || about(&["elderly", "special", "hemodialysis"]) => base * 0.6,
+                _ if about(&["adult", "standard"]) => base + 0.1,
+                _ => base,
+            }
+        }
+        MissedDose => {
+            if faq_asks(&["miss", "forget", "forgot", "skip"]) {
+                1.2
+            } else if says(&["missed", "miss a dose", "forget", "forgotten"]) {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        Stopping => {
+            if faq_asks(&["stop", "quit", "come off"]) {
+                1.2
+            } else if says(&["stop", "abrupt", "suddenly", "taper", "withdraw", "gradually"]) {
+                0.9
+            } else {
+                0.0
+            }
+        }
+        SideEffects => match unit.kind {
+            S::SideEffects if about(&["common"]) => 1.1,
+            S::SideEffects => 1.0,
+            _ if faq_asks(&["side effect", "cause", "make me", "make you"]) => 0.9,
+            S::Precautions | S::BoxedWarning => 0.5,
+            S::ProfileSummary if about(&["side effect"]) => 0.4,
+            _ => 0.0,
+        },
+        SeriousWarnings => match unit.kind {
+            S::Precautions | S::BoxedWarning => 1.0,
+            S::SideEffects if about(&["serious", "rare"]) => 0.9,
+            S::SideEffects => 0.6,
+            S::Faqs => 0.7,
+            S::Contraindications => 0.5,
+            _ => 0.0,
+        },
+        Interaction => match unit.kind {
+            S::DrugInteractions => 1.0,
+            S::Faqs if faq_asks(&["with", "together", " and "]) => 0.9,
+            S::PopularCombinations => 0.3,
+            _ => 0.0,
+        },
+        FoodAlcohol => {
+            // Alcohol and food are separate questions: "before or after I eat" is not
+            // answered by the alcohol FAQ.
+            let alcohol = ["alcohol", "drink", "beer", "wine"];
+            let food = ["food", "eat", "grapefruit", "meal", "empty stomach", "milk", "caffeine", "coffee", "juice"];
+            let asks_alcohol = alcohol.iter().any(|c| q.contains(c));
+            let asks_food = food.iter().any(|c| q.contains(c));
+            let cues: Vec<&str> = match (asks_alcohol, asks_food) {
+                (true, false) => alcohol.to_vec(),
+                (false, true) => food.to_vec(),
+                _ => alcohol.iter().chain(&food).copied().collect(),
+            };
+            if faq_asks(&cues) {
+                1.2
+            } else if says(&cues) {
+                if unit.kind == S::DrugInteractions || unit.kind == S::Dosage {
+                    1.0
+                } else {
+                    0.7
+                }
+            } else {
+                0.0
+            }
+        }
+        PregnancyBreastfeeding => {
+            let breast = q.contains("breast") || q.contains("nursing") || q.contains("milk");
+            match unit.kind {
+                S::PregnancyBreastfeeding if breast == label_of(ctx).contains("breast") => 1.2,
+                S::PregnancyBreastfeeding => 0.8,
+                _ if faq_asks(&["pregnan", "breast"]) => 1.1,
+                _ => 0.0,
+            }
+        }
+        OnsetDuration => {
+            if faq_asks(&["how long", "how soon", "how quickly", "start working", "take to work"]) {
+                1.2
+            } else if unit.kind == S::HowItWorks && about(&["onset", "duration"]) {
+                1.1
+            } else if says(&["within", "half-life", "lasts", "hours", "weeks", "onset"]) && unit.kind != S::Dosage {
+                0.5
+            } else {
+                0.0
+            }
+        }
+        Storage => {
+            if faq_asks(&["store", "storage", "fridge", "refrigerat", "keep", "expire", "open"]) {
+                1.2
+            } else if unit.kind == S::Storage || says(&["room temperature", "refrigerat", "fridge", "freez", "store "])
+            {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        AppearanceIngredients => {
+            // The attribute asked decides: a tablet's look is its colour or imprint; an
+            // ingredient question is answered by that ingredient, or the inactive ones.
+            let look = ["look", "colo", "imprint", "shape", "pill with", "tablet with"].iter().any(|c| q.contains(c));
+            let named: Vec<&str> = [
+                "gluten",
+                "lactose",
+                "gelatin",
+                "dye",
+                "alcohol",
+                "paraben",
+                "thimerosal",
+                "mercury",
+                "pork",
+                "latex",
+                "egg",
+                "sugar",
+                "peanut",
+                "soy",
+            ]
+            .into_iter()
+            .filter(|c| q.contains(c))
+            .collect();
+            let states = if look {
+                says(&["colour", "color", "imprint", "white", "round", "oval"])
+            } else if !named.is_empty() {
+                says(&named)
+            } else {
+                says(&["inactive", "excipient", "ingredient"])
+            };
+            if states {
+                1.0
+            } else if unit.kind == S::AlternateNames {
+                0.4
+            } else {
+                0.0
+            }
+        }
+        Overdose => {
+            if faq_asks(&["too much", "too many", "overdose", "extra"]) {
+                1.2
+            } else if unit.kind == S::Overdosage || about(&["overdose"]) || text.starts_with("overdose") {
+                1.1
+            } else {
+                0.0
+            }
+        }
+        Contraindications => match unit.kind {
+            S::Contraindications => 1.0,
+            S::Precautions => 0.5,
+            S::Faqs => 0.4,
+            _ => 0.0,
+        },
+        General => match unit.kind {
+            S::Usage => 0.5,
+            S::Faqs => 0.4,
+            _ => 0.2,
+        },
+    }
+}
+
+/// How fit a unit is to lead the answer, beyond its section: a section's opening lines say
+/// what it is about; a line on allergy to the drug itself answers "who should not take it"
+/// only for those asking about allergy; a question on the most per day wants the line that
+/// states the limit.
+pub(super) fn leads(question: &Question, unit: &Unit) -> f32 {
+    use QuestionType::*;
+    let lower = unit.text.to_lowercase();
+    let asked = question.text.to_lowercase();
+    let opening = match (question.kind, unit.position) {
+        (UsedFor | WhatIs | Mechanism, 0) => 0.4,
+        (UsedFor | WhatIs | Mechanism, 1) => 0.2,
+        _ => 0.0,
+    };
+    let own_allergy = (lower.contains("hypersensitivity") || lower.contains("allergy to"))
+        && lower.split_whitespace().count() <= 14
+        && !asked.contains("allerg");
+    let allergy = if own_allergy { -0.8 } else { 0.0 };
+    let per_day = ["a day", "per day", "in a day", "one day", "max", "most", "24 hours", "limit"];
+    let dose = matches!(question.kind, Dose | DoseChild | DoseKidneyLiver);
+    let limit = if dose && per_day.iter().any(|c| asked.contains(c)) && crate::answer::plan::states_limits(&unit.text) {
+        0.6
+    } else {
+        0.0
+    };
+    // Of the lines linking two medicines, the one with the serious outcome leads.
+    let serious = [
+        "serotonin syndrome",
+        "contraindicated",
+        "do not ",
+        "avoid",
+        "dangerous",
+        "fatal",
+        "death",
+        "bleeding",
+        "life-threatening",
+        "severe",
+    ];
+    let severity = if question.kind == Interaction && serious.iter().any(|c| lower.contains(c)) { 0.4 } else { 0.0 };
+    opening + allergy + limit + severity
+}

@@ -1,0 +1,116 @@
+//! Evidence at the level of sentences: every readable unit of the monographs a question is
+//! about (a sentence, a labelled list line, an FAQ with its question), scored for the
+//! question: its kind's sections first, then the words it asks about, then meaning.
+//!
+//! Units are read from the indexed chunks, so their text is the monograph's own and every
+//! unit can be cited by its chunk.
+
+mod coverage;
+mod fit;
+mod topic;
+mod units;
+
+pub(crate) use coverage::{asked_words, beyond_the_monographs, states_the_asked};
+pub(crate) use topic::topic_terms;
+pub(crate) use units::units_of;
+
+use super::understand::Question;
+use super::Context;
+use crate::embed::cosine;
+use crate::error::Result;
+use crate::index::lexical::terms;
+use crate::retrieve::classes::names;
+use drugchatter_monograph::SectionKind;
+use std::collections::HashSet;
+
+/// A readable piece of a monograph.
+#[derive(Debug, Clone)]
+pub(crate) struct Unit {
+    /// Index into the context's libraries.
+    pub library: usize,
+    /// Index into that library's chunks.
+    pub chunk: usize,
+    /// Index into that library's drugs.
+    pub drug: usize,
+    /// As shown: a list line keeps its label, an FAQ its question.
+    pub text: String,
+    pub kind: SectionKind,
+    /// Lower case: the section path, the line's label and an FAQ's question.
+    pub context: String,
+    pub score: f32,
+    /// How well its place fits the question's kind ([`fit`]), kept for deciding coverage.
+    pub fit: f32,
+    /// Its order among the units of its chunk: a section's first lines say what it is about.
+    pub position: usize,
+    /// Names the other drug (or class) of a two-drug question.
+    pub links_pair: bool,
+}
+
+/// A drug a question is about, as evidence sees it: where its units are and how other
+/// monographs name it.
+pub(crate) struct Subject {
+    pub library: usize,
+    pub drugs: Vec<usize>,
+    /// Lower-case phrases by which monograph text names it (names, brands, classes).
+    pub names: Vec<String>,
+    /// How answers name it.
+    pub title: String,
+}
+
+/// How many units by cheap score are compared by meaning.
+const EMBEDDED: usize = 32;
+
+/// British and American spellings as one.
+fn fold(term: &str) -> String {
+    term.replace("colour", "color").replace("oedema", "edema").replace("haem", "hem").replace("diarrhoea", "diarrhea")
+}
+
+/// Whether a unit's words hold a topic term (or a word it starts, for 5-letter stems:
+/// "expired" and "expiry" both hold "expir").
+fn holds_term(unit_terms: &HashSet<String>, term: &str) -> bool {
+    let stem = |w: &str| w.chars().take(5).collect::<String>();
+    unit_terms.contains(term)
+        || (term.chars().count() >= 5 && unit_terms.iter().any(|u| u.chars().count() >= 5 && stem(u) == stem(term)))
+}
+
+/// Scores every unit for the question and marks those that name the other side of a
+/// two-subject question. Sorted best first.
+pub(crate) fn score(
+    cx: &Context,
+    question: &Question,
+    query_vector: &[f32],
+    subjects: &[Subject],
+    topic: &[String],
+    mut units: Vec<Unit>,
+) -> Result<Vec<Unit>> {
+    for unit in &mut units {
+        let unit_terms: HashSet<String> = terms(&unit.text).iter().map(|t| fold(t)).collect();
+        let lexical = if topic.is_empty() {
+            0.0
+        } else {
+            topic.iter().filter(|t| holds_term(&unit_terms, t)).count() as f32 / topic.len() as f32
+        };
+        unit.fit = fit::fit(question.kind, unit, &question.text);
+        unit.score = 2.0 * unit.fit + lexical + fit::leads(question, unit);
+        if subjects.len() == 2 {
+            let lower = unit.text.to_lowercase();
+            let other = subjects.iter().find(|s| !(s.library == unit.library && s.drugs.contains(&unit.drug)));
+            unit.links_pair = other.is_some_and(|o| o.names.iter().any(|n| names(&lower, n)));
+            if unit.links_pair {
+                unit.score +=
+                    if matches!(unit.kind, SectionKind::DrugInteractions | SectionKind::Faqs) { 3.0 } else { 2.0 };
+            }
+        }
+    }
+    units.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let compared = units.len().min(EMBEDDED);
+    if compared > 0 {
+        let texts: Vec<&str> = units[..compared].iter().map(|u| u.text.as_str()).collect();
+        let vectors = cx.embedder.embed_all(&texts, &mut |_| true)?;
+        for (unit, vector) in units.iter_mut().zip(&vectors) {
+            unit.score += 1.5 * cosine(query_vector, vector);
+        }
+        units[..compared].sort_by(|a, b| b.score.total_cmp(&a.score));
+    }
+    Ok(units)
+}
