@@ -50,8 +50,26 @@ pub struct DrugCatalog {
     /// The same names grouped by word count, for fuzzy matching.
     by_length: HashMap<usize, Vec<String>>,
     longest: usize,
+    /// Names without spaces or hyphens ("amoxicillinclavulanate"), at least
+    /// [`MIN_COMPACT`] letters, for names split or run together.
+    compact: HashMap<String, usize>,
+    /// The keys of `compact`, sorted, for fuzzy matching.
+    compact_keys: Vec<String>,
     titles: Vec<(String, String, bool, String)>,
 }
+
+/// Generic makers' prefixes before a drug's name ("Apo-Metformin", "Teva clonazepam",
+/// "Riva-clonazepam"): they name the maker, not the drug.
+const MAKER_PREFIXES: &[&str] =
+    &["apo", "auro", "jamp", "mint", "mylan", "novo", "pms", "ratio", "riva", "sandoz", "teva"];
+
+/// Split and run-together names are compared without spaces only from this many letters,
+/// so short words joined by chance ("no var") never name a drug.
+const MIN_COMPACT: usize = 8;
+/// A split or run-together name that is also misspelt needs this many letters.
+const MIN_COMPACT_FUZZY: usize = 10;
+/// The most words one split name is spread over ("hydro chloro thiazide").
+const MAX_SPLIT: usize = 3;
 
 /// Common drug-name endings (INN stems), used to spot names the library does not have.
 const DRUG_STEMS: &[&str] = &[
@@ -119,15 +137,28 @@ fn normalise(name: &str) -> String {
     words(name).join(" ")
 }
 
+/// A name without its spaces and hyphens: "hydro chlorothiazide" → "hydrochlorothiazide".
+fn compact(phrase: &str) -> String {
+    phrase.chars().filter(|&c| c != ' ' && c != '-').collect()
+}
+
+/// The run-together form of a phrase that may be a split name: each part at least three
+/// letters, so "or alone" is never "Oralone".
+fn splittable(phrase: &str) -> Option<String> {
+    phrase.split([' ', '-']).all(|part| part.chars().count() >= 3).then(|| compact(phrase))
+}
+
 impl DrugCatalog {
     pub fn new(drugs: &[Drug]) -> DrugCatalog {
         let mut names = HashMap::new();
         let add = |name: &str, drug: usize, is_title: bool, names: &mut HashMap<String, (usize, bool)>| {
             let key = normalise(name);
-            if !key.is_empty() {
+            // "Pepto-Bismol" is also written "Pepto Bismol".
+            let spaced = key.replace('-', " ");
+            for key in [key, spaced] {
                 // A title always wins over another drug's brand of the same spelling.
                 let keep_existing = names.get(&key).is_some_and(|&(_, existing_title)| existing_title && !is_title);
-                if !keep_existing {
+                if !key.is_empty() && !keep_existing {
                     names.insert(key, (drug, is_title));
                 }
             }
@@ -158,8 +189,20 @@ impl DrugCatalog {
             list.sort();
         }
         let longest = by_length.keys().copied().max().unwrap_or(1);
+        let mut compact_names: HashMap<String, usize> = HashMap::new();
+        let mut sorted: Vec<(&String, &(usize, bool))> = names.iter().collect();
+        // Titles first, so a title keeps its run-together form against another drug's brand.
+        sorted.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(a.0.cmp(b.0)));
+        for (name, &(drug, _)) in sorted {
+            let joined = compact(name);
+            if joined.chars().count() >= MIN_COMPACT {
+                compact_names.entry(joined).or_insert(drug);
+            }
+        }
+        let mut compact_keys: Vec<String> = compact_names.keys().cloned().collect();
+        compact_keys.sort();
         let titles = drugs.iter().map(|d| (d.slug.clone(), d.title.clone(), d.is_banned, d.library.clone())).collect();
-        DrugCatalog { names, by_length, longest, titles }
+        DrugCatalog { names, by_length, longest, compact: compact_names, compact_keys, titles }
     }
 
     /// The drug at `index` as a question naming it by `matched` resolves it.
@@ -168,50 +211,72 @@ impl DrugCatalog {
         ResolvedDrug { index, slug, title, matched: matched.to_string(), how, is_banned, library }
     }
 
-    /// Finds every drug named in the question, longest names first.
+    /// Finds every drug named in the question, longest names first: by name, then split or
+    /// run together, then misspelt, then split and misspelt.
     pub fn resolve(&self, question: &str) -> Resolution {
-        let tokens = words(question);
+        let tokens = self.tokens(question);
         let mut used = vec![false; tokens.len()];
         let mut found: Vec<(usize, ResolvedDrug)> = Vec::new();
-        let push =
-            |position: usize, drug: usize, matched: String, how: MatchKind, found: &mut Vec<(usize, ResolvedDrug)>| {
-                if found.iter().any(|(_, r)| r.index == drug) {
-                    return;
-                }
-                let (slug, title, is_banned, library) = self.titles[drug].clone();
-                found.push((position, ResolvedDrug { index: drug, slug, title, matched, how, is_banned, library }));
-            };
-
-        for n in (1..=self.longest.min(tokens.len())).rev() {
-            for start in 0..=tokens.len() - n {
-                if used[start..start + n].iter().any(|&u| u) {
-                    continue;
-                }
-                let phrase = tokens[start..start + n].join(" ");
-                if let Some(&(drug, is_title)) = self.names.get(&phrase) {
-                    used[start..start + n].iter_mut().for_each(|u| *u = true);
-                    let how = if is_title { MatchKind::Generic } else { MatchKind::Brand };
-                    push(start, drug, phrase, how, &mut found);
-                }
-            }
-        }
-        for n in (1..=self.longest.min(tokens.len())).rev() {
-            for start in 0..=tokens.len() - n {
-                if used[start..start + n].iter().any(|&u| u) {
-                    continue;
-                }
-                let phrase = tokens[start..start + n].join(" ");
-                if let Some(name) = self.closest(&phrase, n) {
-                    let (drug, _) = self.names[&name];
-                    used[start..start + n].iter_mut().for_each(|u| *u = true);
-                    push(start, drug, phrase, MatchKind::Fuzzy, &mut found);
-                }
-            }
-        }
+        self.pass(&tokens, self.longest, &mut used, &mut found, &|phrase, n| {
+            let hyphens_as_spaces = (n == 1 && phrase.contains('-')).then(|| phrase.replace('-', " "));
+            let &(drug, is_title) =
+                self.names.get(phrase).or_else(|| hyphens_as_spaces.and_then(|p| self.names.get(&p)))?;
+            Some((drug, if is_title { MatchKind::Generic } else { MatchKind::Brand }))
+        });
+        self.pass(&tokens, MAX_SPLIT, &mut used, &mut found, &|phrase, _| {
+            Some((*self.compact.get(&splittable(phrase)?)?, MatchKind::Fuzzy))
+        });
+        self.pass(&tokens, self.longest, &mut used, &mut found, &|phrase, n| {
+            Some((self.names[&self.closest(phrase, n)?].0, MatchKind::Fuzzy))
+        });
+        self.pass(&tokens, MAX_SPLIT, &mut used, &mut found, &|phrase, _| {
+            Some((self.closest_compact(&splittable(phrase)?)?, MatchKind::Fuzzy))
+        });
         found.sort_by_key(|(position, _)| *position);
         let unknown =
             tokens.iter().zip(&used).filter(|(t, u)| !**u && looks_like_drug(t)).map(|(t, _)| t.clone()).collect();
         Resolution { drugs: found.into_iter().map(|(_, r)| r).collect(), unknown }
+    }
+
+    /// One matching pass over the phrases of at most `longest` words not yet matched,
+    /// longest first; `lookup` names the drug a phrase (of `n` words) matches.
+    fn pass(
+        &self,
+        tokens: &[String],
+        longest: usize,
+        used: &mut [bool],
+        found: &mut Vec<(usize, ResolvedDrug)>,
+        lookup: &dyn Fn(&str, usize) -> Option<(usize, MatchKind)>,
+    ) {
+        for n in (1..=longest.min(tokens.len())).rev() {
+            for start in 0..=tokens.len() - n {
+                if used[start..start + n].iter().any(|&u| u) {
+                    continue;
+                }
+                let phrase = tokens[start..start + n].join(" ");
+                if let Some((drug, how)) = lookup(&phrase, n) {
+                    used[start..start + n].iter_mut().for_each(|u| *u = true);
+                    if !found.iter().any(|(_, r)| r.index == drug) {
+                        found.push((start, self.resolved(drug, &phrase, how)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The question's words, a generic maker's prefix taken off ("apo-metformin" names
+    /// metformin). A maker written apart ("Teva clonazepam") is a word that names nothing,
+    /// and stays: "riva stigmine" is rivastigmine split.
+    fn tokens(&self, question: &str) -> Vec<String> {
+        let strip = |token: String| {
+            if self.names.contains_key(&token) {
+                return token;
+            }
+            // Only with the hyphen: "apomorphine" is a drug of its own.
+            let rest = MAKER_PREFIXES.iter().find_map(|prefix| token.strip_prefix(prefix)?.strip_prefix('-'));
+            rest.filter(|rest| !rest.is_empty()).map_or(token.clone(), str::to_string)
+        };
+        words(question).into_iter().map(strip).collect()
     }
 
     /// The library name within a small edit distance of `phrase`, if exactly one is closest.
@@ -243,6 +308,21 @@ impl DrugCatalog {
             Some((_, name)) if !tie => Some(name.clone()),
             _ => None,
         }
+    }
+
+    /// The drug whose run-together name is one edit from `joined` ("leveliracetam"), if
+    /// exactly one is.
+    fn closest_compact(&self, joined: &str) -> Option<usize> {
+        let len = joined.chars().count();
+        if len < MIN_COMPACT_FUZZY {
+            return None;
+        }
+        let mut matches = self
+            .compact_keys
+            .iter()
+            .filter(|name| name.chars().count().abs_diff(len) <= 1 && strsim::damerau_levenshtein(joined, name) <= 1);
+        let drug = self.compact[matches.next()?];
+        matches.all(|other| self.compact[other] == drug).then_some(drug)
     }
 }
 
@@ -440,6 +520,37 @@ mod tests {
         assert_eq!(slugs(&c.resolve("amoxicillin/clavulanate for sinusitis")), ["amoxicillin-and-clavulanate"]);
         assert_eq!(slugs(&c.resolve("amoxicillin and clavulanate dose")), ["amoxicillin-and-clavulanate"]);
         assert_eq!(slugs(&c.resolve("amoxicillin dose")), ["amoxicillin"]);
+    }
+
+    #[test]
+    fn makers_prefixes_are_not_the_name() {
+        let c = catalog();
+        assert_eq!(slugs(&c.resolve("apo-lisinopril dose")), ["lisinopril"]);
+        assert_eq!(slugs(&c.resolve("Is Teva ibuprofen the same as Advil?")), ["ibuprofen"]);
+        assert_eq!(slugs(&c.resolve("Riva-Amoxicillin for a child")), ["amoxicillin"]);
+        assert_eq!(slugs(&c.resolve("PMS-Rivastigmine patch")), ["rivastigmine"]);
+        assert!(c.resolve("Sandoz makes it").drugs.is_empty());
+    }
+
+    #[test]
+    fn split_and_run_together_names() {
+        let c = catalog();
+        let r = c.resolve("riva stigmine side effects");
+        assert_eq!(slugs(&r), ["rivastigmine"]);
+        assert_eq!(r.drugs[0].how, MatchKind::Fuzzy, "not the name as written");
+        assert_eq!(slugs(&c.resolve("amoxicillinclavulanate for an ear infection")), ["amoxicillin-and-clavulanate"]);
+        assert_eq!(slugs(&c.resolve("imi quimod cream")), ["imiquimod"]);
+        assert_eq!(slugs(&c.resolve("ibu profen")), ["ibuprofen"]);
+        // Split and misspelt: "lisino pril" with a letter wrong.
+        assert_eq!(slugs(&c.resolve("lisinu pril and potassium")), ["lisinopril"]);
+        assert_eq!(slugs(&c.resolve("insulin-glargine pen")), ["insulin-glargine"]);
+    }
+
+    #[test]
+    fn short_words_joined_by_chance_name_nothing() {
+        let c = DrugCatalog::new(&[drug("triamcinolone", "Triamcinolone", &["Oralone"])]);
+        assert!(c.resolve("with a statin, or alone").drugs.is_empty());
+        assert_eq!(slugs(&c.resolve("oralone paste")), ["triamcinolone"]);
     }
 
     #[test]
