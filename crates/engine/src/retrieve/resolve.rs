@@ -3,7 +3,7 @@
 use crate::corpus::Drug;
 use crate::text::words;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -55,6 +55,9 @@ pub struct DrugCatalog {
     compact: HashMap<String, usize>,
     /// The keys of `compact`, sorted, for fuzzy matching.
     compact_keys: Vec<String>,
+    /// Words the library's own text uses that name no drug ("duration", "fluid",
+    /// "prednisolone"): a word spelt as the library spells it is no misspelling of a name.
+    known_words: HashSet<String>,
     titles: Vec<(String, String, bool, String)>,
 }
 
@@ -177,6 +180,14 @@ impl DrugCatalog {
                 add(synonym, i, false, &mut names);
             }
         }
+        // "Ventolin HFA" is asked as "Ventolin"; never in place of another drug's name.
+        for (i, drug) in drugs.iter().enumerate() {
+            for synonym in &drug.synonyms {
+                if let Some(stem) = without_form(synonym) {
+                    names.entry(normalise(&stem)).or_insert((i, false));
+                }
+            }
+        }
         // "glargine" names insulin glargine: a word of one drug's title, and of no other's.
         for (word, drug) in unique_title_words(drugs) {
             names.entry(word).or_insert((drug, false));
@@ -202,7 +213,35 @@ impl DrugCatalog {
         let mut compact_keys: Vec<String> = compact_names.keys().cloned().collect();
         compact_keys.sort();
         let titles = drugs.iter().map(|d| (d.slug.clone(), d.title.clone(), d.is_banned, d.library.clone())).collect();
-        DrugCatalog { names, by_length, longest, compact: compact_names, compact_keys, titles }
+        DrugCatalog {
+            names,
+            by_length,
+            longest,
+            compact: compact_names,
+            compact_keys,
+            known_words: HashSet::new(),
+            titles,
+        }
+    }
+
+    /// Tells the catalog the words of the library's text, so a word it uses that is not a
+    /// name ("fluid", "duration") is never taken for a misspelt name ("Fluad", "Duraclon").
+    pub fn with_text<'t>(mut self, texts: impl IntoIterator<Item = &'t str>) -> DrugCatalog {
+        for text in texts {
+            for word in words(text) {
+                if !self.names.contains_key(&word) {
+                    self.known_words.insert(word);
+                }
+            }
+        }
+        self
+    }
+
+    /// Whether every word of `phrase` is one the library's text uses: then it is English
+    /// (or another drug's name) as written, not a misspelling.
+    fn all_known(&self, phrase: &str) -> bool {
+        let known = |w: &str| self.known_words.contains(w);
+        phrase.split(' ').all(|w| known(w) || w.split('-').all(known))
     }
 
     /// The drug at `index` as a question naming it by `matched` resolves it.
@@ -217,19 +256,33 @@ impl DrugCatalog {
         let tokens = self.tokens(question);
         let mut used = vec![false; tokens.len()];
         let mut found: Vec<(usize, ResolvedDrug)> = Vec::new();
-        self.pass(&tokens, self.longest, &mut used, &mut found, &|phrase, n| {
+        self.pass(&tokens, self.longest, &mut used, &mut found, |phrase: &str, n| {
             let hyphens_as_spaces = (n == 1 && phrase.contains('-')).then(|| phrase.replace('-', " "));
             let &(drug, is_title) =
                 self.names.get(phrase).or_else(|| hyphens_as_spaces.and_then(|p| self.names.get(&p)))?;
             Some((drug, if is_title { MatchKind::Generic } else { MatchKind::Brand }))
         });
-        self.pass(&tokens, MAX_SPLIT, &mut used, &mut found, &|phrase, _| {
+        // "flu shots", "statin's": a name's plural or possessive; "iron tablet" for "iron
+        // tablets" (of several words only: "tum" is not "Tums").
+        self.pass(&tokens, self.longest, &mut used, &mut found, |phrase: &str, n| {
+            let singular = phrase.strip_suffix('s').and_then(|p| self.names.get(p));
+            let plural = || (n > 1).then(|| self.names.get(&format!("{phrase}s"))).flatten();
+            let &(drug, is_title) = singular.or_else(plural)?;
+            Some((drug, if is_title { MatchKind::Generic } else { MatchKind::Brand }))
+        });
+        self.pass(&tokens, MAX_SPLIT, &mut used, &mut found, |phrase: &str, _| {
             Some((*self.compact.get(&splittable(phrase)?)?, MatchKind::Fuzzy))
         });
-        self.pass(&tokens, self.longest, &mut used, &mut found, &|phrase, n| {
+        self.pass(&tokens, self.longest, &mut used, &mut found, |phrase: &str, n| {
+            if self.all_known(phrase) {
+                return None;
+            }
             Some((self.names[&self.closest(phrase, n)?].0, MatchKind::Fuzzy))
         });
-        self.pass(&tokens, MAX_SPLIT, &mut used, &mut found, &|phrase, _| {
+        self.pass(&tokens, MAX_SPLIT, &mut used, &mut found, |phrase: &str, _| {
+            if self.all_known(phrase) {
+                return None;
+            }
             Some((self.closest_compact(&splittable(phrase)?)?, MatchKind::Fuzzy))
         });
         found.sort_by_key(|(position, _)| *position);
@@ -246,7 +299,7 @@ impl DrugCatalog {
         longest: usize,
         used: &mut [bool],
         found: &mut Vec<(usize, ResolvedDrug)>,
-        lookup: &dyn Fn(&str, usize) -> Option<(usize, MatchKind)>,
+        lookup: impl Fn(&str, usize) -> Option<(usize, MatchKind)>,
     ) {
         for n in (1..=longest.min(tokens.len())).rev() {
             for start in 0..=tokens.len() - n {
@@ -285,7 +338,9 @@ impl DrugCatalog {
         if len < 5 || phrase.chars().all(|c| c.is_ascii_digit() || c == ' ') {
             return None;
         }
-        let allowed = if len >= 8 { 2 } else { 1 };
+        // A word shaped like a drug name ("famciclovir", "prednisolone") may be another
+        // drug the library lacks: only one letter from a name is a misspelling of it.
+        let allowed = if len >= 8 && !looks_like_drug(phrase) { 2 } else { 1 };
         let mut best: Option<(usize, &String)> = None;
         let mut tie = false;
         for name in self.by_length.get(&word_count)? {
@@ -392,6 +447,15 @@ fn title_variants(title: &str) -> Vec<String> {
         variants.push(format!("{stem} vaccination"));
     }
     variants
+}
+
+/// Release and device suffixes of brand names ("Ventolin HFA", "Keppra XR").
+const FORM_SUFFIXES: &[&str] = &["hfa", "xr", "er", "cr", "sr", "xl", "la", "odt", "dr", "ec"];
+
+/// A brand name without its release or device suffix, when it has one.
+fn without_form(brand: &str) -> Option<String> {
+    let (stem, last) = brand.trim().rsplit_once(' ')?;
+    FORM_SUFFIXES.contains(&last.to_lowercase().as_str()).then(|| stem.trim().to_string())
 }
 
 /// Salt and ester names that follow a drug's name on labels.
@@ -551,6 +615,47 @@ mod tests {
         let c = DrugCatalog::new(&[drug("triamcinolone", "Triamcinolone", &["Oralone"])]);
         assert!(c.resolve("with a statin, or alone").drugs.is_empty());
         assert_eq!(slugs(&c.resolve("oralone paste")), ["triamcinolone"]);
+    }
+
+    #[test]
+    fn words_the_library_uses_are_not_misspelt_names() {
+        let drugs = [
+            drug("influenza-vaccine", "Influenza Vaccine", &["Fluad", "flu shot"]),
+            drug("clonidine", "Clonidine", &["Duraclon"]),
+            drug("prednisone", "Prednisone", &[]),
+        ];
+        let plain = DrugCatalog::new(&drugs);
+        assert_eq!(slugs(&plain.resolve("fluid retention")), ["influenza-vaccine"], "the mistake this guards against");
+        let c = DrugCatalog::new(&drugs).with_text(["Fluid retention lasts the duration of treatment."]);
+        assert!(c.resolve("does it cause fluid retention?").drugs.is_empty());
+        assert!(c.resolve("for the duration").drugs.is_empty());
+        assert_eq!(slugs(&c.resolve("fluadd side effects")), ["influenza-vaccine"]);
+        assert_eq!(slugs(&c.resolve("duraclonn patch")), ["clonidine"]);
+    }
+
+    #[test]
+    fn another_drug_shaped_word_is_not_a_misspelling() {
+        let c = catalog();
+        // Two letters from "lisinopril", and shaped like a drug: another ACE inhibitor.
+        assert!(c.resolve("fosinopril dose").drugs.is_empty());
+        assert_eq!(c.resolve("fosinopril dose").unknown, ["fosinopril"]);
+        assert_eq!(slugs(&c.resolve("lisinoprill dose")), ["lisinopril"]);
+        // Not drug-shaped, two letters off: still a misspelling.
+        assert_eq!(slugs(&c.resolve("ibuprufan")), ["ibuprofen"]);
+    }
+
+    #[test]
+    fn plurals_and_brands_without_their_form() {
+        let c = DrugCatalog::new(&[
+            drug("tdap-vaccine", "Tdap Vaccine", &["tetanus shot"]),
+            drug("albuterol", "Albuterol", &["Ventolin HFA", "ProAir HFA"]),
+            drug("ferrous-sulfate", "Ferrous Sulfate", &["iron pills"]),
+            drug("calcium-carbonate", "Calcium Carbonate", &["Tums"]),
+        ]);
+        assert_eq!(slugs(&c.resolve("tetanus shots")), ["tdap-vaccine"]);
+        assert_eq!(slugs(&c.resolve("my iron pill")), ["ferrous-sulfate"]);
+        assert_eq!(slugs(&c.resolve("Ventolin or ProAir?")), ["albuterol"]);
+        assert!(c.resolve("my tum hurts").drugs.is_empty());
     }
 
     #[test]
