@@ -4,6 +4,8 @@
 
 pub mod classes;
 pub mod intent;
+#[cfg(test)]
+mod names_test;
 pub mod resolve;
 
 use crate::index::Index;
