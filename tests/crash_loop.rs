@@ -6,9 +6,10 @@
 //! CI runs `CRASH_TRIALS` trials of each command (default 3); `scripts/crash-loop.sh` runs
 //! 25 of each. `CRASH_SEED` replays a run (the seed is printed).
 
+#[path = "../crates/engine/tests/common/mod.rs"]
 mod common;
 
-use drugchatter_engine::index::Index;
+use drugchatter_engine::testing::Index;
 use drugchatter_engine::Error;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,14 +1,17 @@
-//! Shared set-up for the integration tests: the real models, real monographs from
-//! `corpus/`, and throw-away data folders.
+//! Shared set-up for the integration tests, the engine's (`crates/engine/tests/`) and the
+//! workspace's (`tests/`, which include this file by path): the real models, real
+//! monographs from `corpus/`, and throw-away data folders.
 #![allow(dead_code)]
 
-use drugchatter_engine::progress::Silent;
-use drugchatter_engine::{Engine, Paths};
+use drugchatter_engine::{Engine, Paths, Silent};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+/// The checkout: the folder above the including package that holds `corpus/`.
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let package = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = package.ancestors().find(|dir| dir.join("corpus").is_dir()).expect("the checkout holds corpus/");
+    repo.to_path_buf()
 }
 
 pub fn models_dir() -> PathBuf {
