@@ -66,22 +66,10 @@ fn pristine() -> &'static Pristine {
     })
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A copy of the pristine data folder, and its bundled index's root and generation folder.
 fn damaged_copy() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let data = tempfile::tempdir().unwrap();
-    copy_dir(pristine().data.path(), data.path());
+    common::copy_dir(pristine().data.path(), data.path());
     let root = data.path().join("index/bundled");
     let generation = current_generation(&root).unwrap().expect("a live generation");
     (data, root, generation)
@@ -214,7 +202,7 @@ fn a_damaged_imported_library_is_left_out_until_the_import_rebuilds_it() {
     };
     import();
     // The bundled index comes from the pristine copy, so only the import is built here.
-    copy_dir(&pristine().data.path().join("index/bundled"), &data.path().join("index/bundled"));
+    common::copy_dir(&pristine().data.path().join("index/bundled"), &data.path().join("index/bundled"));
     let question = "Triaminic warnings";
     let (before, _) = search(data.path(), question);
     assert!(before[0].starts_with("diphenhydramine"), "{before:?}");

@@ -38,9 +38,10 @@ pub use answer::{
 pub use answer::{check_question, QuestionProblem, QuestionType, MAX_QUESTION_CHARS};
 // Profile pages and autocomplete (`Engine::drugs`, `Engine::monograph`).
 pub use browse::{BlockView, DrugSummary, MonographView, SectionView};
-// What clients match on and print.
-pub use corpus::FileFailure;
+// What every call fails with, typed for clients to match on (CLI, app's `AppError`).
 pub use error::{Error, Result};
+// A monograph that failed to parse, in `BuildReport.failures` (CLI `index`, app start-up).
+pub use corpus::FileFailure;
 // The monograph types the passages and profile pages carry, so clients need not name the
 // monograph crate.
 pub use drugchatter_monograph::{LabelSource, SectionKind, Span};
@@ -48,6 +49,7 @@ pub use drugchatter_monograph::{LabelSource, SectionKind, Span};
 pub use import::{ImportOptions, ImportReport, Skipped, DEFAULT_EMBED_TOKENS};
 // `Engine::update_index`'s report (CLI `index`, app start-up).
 pub use index::BuildReport;
+// `Engine::library_infos` (CLI `library list`, app library view).
 pub use library::{LibraryInfo, LibraryKind, BUNDLED_LIBRARY};
 // `drugchatter lint` checks a folder without loading any model.
 pub use lint::{lint, LintReport, Problem};
@@ -75,6 +77,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     atomic::write(path, bytes)
 }
 
+/// The engine: its libraries (the bundled one and each import), the embedding model and
+/// the answer model. The one API of this crate; see the crate docs.
 pub struct Engine {
     paths: Paths,
     embedder: Embedder,
@@ -85,7 +89,7 @@ pub struct Engine {
 }
 
 /// The generator model shipped with DrugChatter.
-pub const DEFAULT_GENERATOR: &str = "smollm2-135m-instruct-q4_1";
+const DEFAULT_GENERATOR: &str = "smollm2-135m-instruct-q4_1";
 
 impl Engine {
     /// Loads the embedding model and every library whose index exists. Nothing is built

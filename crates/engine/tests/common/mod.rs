@@ -41,6 +41,19 @@ pub fn corpus_copy(slugs: &[&str]) -> tempfile::TempDir {
     dir
 }
 
+/// Copies a folder and everything in it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
 pub fn paths(corpus: &Path, data: &Path) -> Paths {
     Paths { data_dir: data.to_path_buf(), models_dir: models_dir(), corpus_dir: corpus.to_path_buf() }
 }
