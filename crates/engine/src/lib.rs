@@ -194,7 +194,7 @@ impl Engine {
         Ok(retrieve::search_libraries(&indexes, self.resolve(question), question, &query_vector, k))
     }
 
-    /// Imports FDA label files into a library of their own (see [`import`]). Takes `&self`
+    /// Imports FDA label files into a library of their own (docs/engine-api.md). Takes `&self`
     /// so asking can go on meanwhile; call [`Engine::reload_libraries`] afterwards to
     /// search the new material.
     pub fn import(&self, inputs: &[PathBuf], options: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
