@@ -4,7 +4,7 @@
 //! and returns, re-exported here at the root; every module is private. It knows nothing of
 //! terminals or windows: progress comes out through [`Progress`], errors are typed
 //! ([`Error`]) and results are plain serialisable structs. Two modules open a window on the
-//! internals, each for named clients only: [`bench`] (the CLI's `bench` and `eval`) and
+//! internals, each for named clients only: [`bench`](mod@bench) (the CLI's `bench` and `eval`) and
 //! [`testing`] (tests and fuzz targets).
 
 mod allocator;
