@@ -1,8 +1,9 @@
 //! `drugchatter lint` over the bundled library, and over broken copies of it.
 
+#[path = "../crates/engine/tests/common/mod.rs"]
 mod common;
 
-use drugchatter_engine::lint::lint;
+use drugchatter_engine::lint;
 use std::process::Command;
 
 #[test]

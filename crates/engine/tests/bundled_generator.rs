@@ -23,7 +23,7 @@ fn models_with_generator(generator: Option<Vec<u8>>) -> tempfile::TempDir {
 
 #[test]
 fn a_missing_or_damaged_bundled_generator_names_the_file_and_the_fix_and_the_engine_still_answers() {
-    use drugchatter_engine::answer::{AnswerStatus, AskOptions, Conversation, Notice};
+    use drugchatter_engine::{AnswerStatus, AskOptions, Conversation, Notice};
     let real = std::fs::read(common::models_dir().join(SMOLLM)).unwrap();
     let mut altered = real.clone();
     let middle = altered.len() / 2;
@@ -39,7 +39,7 @@ fn a_missing_or_damaged_bundled_generator_names_the_file_and_the_fix_and_the_eng
         let mut paths = common::paths(corpus.path(), data.path());
         paths.models_dir = models.path().to_path_buf();
         let mut engine = drugchatter_engine::Engine::open(paths).unwrap();
-        engine.ensure_index(&drugchatter_engine::progress::Silent).unwrap();
+        engine.ensure_index(&drugchatter_engine::Silent).unwrap();
         let message = engine.load_generator(None).err().unwrap_or_else(|| panic!("{case}: loaded")).to_string();
         assert!(message.contains("SmolLM2-135M-Instruct.Q4_1.gguf") && message.contains(says), "{case}: {message}");
         assert!(message.contains("python3 models/fetch.py"), "{case}: the fix: {message}");

@@ -1,17 +1,15 @@
 //! Importing the real FDA label files in `../shared/data`: openFDA JSON Lines (gzipped),
-//! `{"results": …}` and single-record JSON, every SPL XML sample and the DailyMed zip;
-//! malformed records; and an import killed mid-way and resumed.
+//! `{"results": …}` and single-record JSON, every SPL XML sample and the DailyMed zip; and
+//! malformed records. (An import killed mid-way and resumed, through the CLI, is the
+//! workspace's `tests/import_cli.rs`.)
 
 mod common;
 
-use drugchatter_engine::import::{ImportOptions, ImportReport};
-use drugchatter_engine::index::Index;
-use drugchatter_engine::progress::Silent;
-use drugchatter_engine::{Engine, LibraryKind};
+use drugchatter_engine::testing::EngineParts;
+use drugchatter_engine::{Engine, ImportOptions, ImportReport, LibraryKind, Silent};
 use serde_json::Value;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn empty_engine(data: &Path) -> Engine {
     Engine::open(common::paths(&common::repo().join("corpus"), data)).expect("engine opens")
@@ -80,7 +78,7 @@ fn spl_samples_and_the_dailymed_zip() {
     let results = engine.search("lipitor dose", 5).unwrap();
     let top = &results.hits[0];
     assert_eq!((top.library.as_str(), top.drug_slug.as_str()), ("spl", "atorvastatin"));
-    assert_eq!(top.section_kind, drugchatter_monograph::SectionKind::Dosage, "{}", top.section);
+    assert_eq!(top.section_kind, drugchatter_engine::SectionKind::Dosage, "{}", top.section);
     let label = top.label.as_ref().expect("an imported passage names its label");
     assert!(atorvastatin.labels.iter().any(|l| l.set_id == label.set_id));
 
@@ -138,7 +136,7 @@ fn openfda_jsonl_results_and_single_records_search_with_the_bundled_library() {
     assert_eq!(libraries, ["bundled", "fda"]);
     assert!(results.hits.iter().all(|h| h.drug_slug == "metformin"));
     let label_dosage = results.hits.iter().find(|h| h.library == "fda").expect("a label passage");
-    assert_eq!(label_dosage.section_kind, drugchatter_monograph::SectionKind::Dosage, "{}", label_dosage.section);
+    assert_eq!(label_dosage.section_kind, drugchatter_engine::SectionKind::Dosage, "{}", label_dosage.section);
 
     // Sertraline is only in the imported library.
     let results = engine.search("sertraline and alcohol", 5).unwrap();
@@ -214,62 +212,4 @@ fn regex_free_strip(text: &str, open: &str, close: &str) -> String {
     }
     out.push_str(rest);
     out.replace("<title/>", "")
-}
-
-fn drugchatter(data: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_drugchatter"));
-    cmd.arg("--data-dir").arg(data).arg("--models-dir").arg(common::models_dir());
-    cmd
-}
-
-#[test]
-fn an_import_killed_mid_way_resumes_to_the_same_index() {
-    let spl = common::shared().join("data/spl");
-    let whole = tempfile::tempdir().unwrap();
-    let status = drugchatter(whole.path()).args(["import", "--library", "spl"]).arg(&spl).output().unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-
-    let resumed = tempfile::tempdir().unwrap();
-    let cache = resumed.path().join("libraries/spl/embeddings.cache");
-    let mut child = drugchatter(resumed.path()).args(["import", "--library", "spl"]).arg(&spl).spawn().unwrap();
-    // Wait until the first group of embeddings is on disk, then kill -9.
-    let header_and_a_batch = 4096;
-    loop {
-        if std::fs::metadata(&cache).is_ok_and(|m| m.len() > header_and_a_batch) {
-            break;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("the import finished ({status}) before it could be interrupted");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert!(Index::load(&resumed.path().join("index/spl")).is_err(), "nothing half-indexed is visible");
-
-    let rerun = drugchatter(resumed.path()).args(["import", "--library", "spl", "--json"]).arg(&spl).output().unwrap();
-    assert!(rerun.status.success(), "{}", String::from_utf8_lossy(&rerun.stderr));
-    let report: Value = serde_json::from_slice(&rerun.stdout).unwrap();
-    assert_eq!(report["labels_unchanged"], 5, "labels stored before the kill are kept");
-
-    let a = Index::load(&whole.path().join("index/spl")).unwrap();
-    let b = Index::load(&resumed.path().join("index/spl")).unwrap();
-    let ids = |i: &Index| i.chunks.iter().map(|c| (c.id.clone(), c.span, c.text.clone())).collect::<Vec<_>>();
-    assert_eq!(ids(&a), ids(&b));
-    for row in 0..a.chunks.len() {
-        let similarity = drugchatter_engine::embed::cosine(a.vectors.row(row), b.vectors.row(row));
-        assert!(similarity > 0.9999, "chunk {} differs: {similarity}", a.chunks[row].id);
-    }
-
-    // `library list` shows it with its counts; `library remove` deletes it.
-    let list = drugchatter(resumed.path()).args(["library", "list", "--json"]).output().unwrap();
-    let libraries: Value = serde_json::from_slice(&list.stdout).unwrap();
-    let spl = &libraries.as_array().unwrap().iter().find(|l| l["name"] == "spl").expect("listed")["documents"];
-    assert_eq!(*spl, 5, "{libraries}");
-    assert!(drugchatter(resumed.path()).args(["library", "remove", "spl"]).status().unwrap().success());
-    let list = drugchatter(resumed.path()).args(["library", "list", "--json"]).output().unwrap();
-    assert_eq!(serde_json::from_slice::<Value>(&list.stdout).unwrap(), serde_json::json!([]));
-    let again = drugchatter(resumed.path()).args(["library", "remove", "spl"]).output().unwrap();
-    assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("no imported library named \"spl\""));
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use drugchatter_engine::chunk::{chunk_monograph, MAX_WORDS};
+use drugchatter_engine::testing::chunk::{chunk_monograph, MAX_WORDS};
 use drugchatter_monograph::{parse, Section, SectionKind};
 
 #[test]

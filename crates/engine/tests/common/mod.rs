@@ -1,14 +1,17 @@
-//! Shared set-up for the integration tests: the real models, real monographs from
-//! `corpus/`, and throw-away data folders.
+//! Shared set-up for the integration tests, the engine's (`crates/engine/tests/`) and the
+//! workspace's (`tests/`, which include this file by path): the real models, real
+//! monographs from `corpus/`, and throw-away data folders.
 #![allow(dead_code)]
 
-use drugchatter_engine::progress::Silent;
-use drugchatter_engine::{Engine, Paths};
+use drugchatter_engine::{Engine, Paths, Silent};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+/// The checkout: the folder above the including package that holds `corpus/`.
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let package = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = package.ancestors().find(|dir| dir.join("corpus").is_dir()).expect("the checkout holds corpus/");
+    repo.to_path_buf()
 }
 
 pub fn models_dir() -> PathBuf {
@@ -36,6 +39,19 @@ pub fn corpus_copy(slugs: &[&str]) -> tempfile::TempDir {
             .unwrap_or_else(|e| panic!("copying {slug}.md: {e}"));
     }
     dir
+}
+
+/// Copies a folder and everything in it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
 
 pub fn paths(corpus: &Path, data: &Path) -> Paths {

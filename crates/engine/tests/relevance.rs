@@ -5,9 +5,9 @@
 
 mod common;
 
-use drugchatter_engine::answer::{Answer, AnswerStatus, AskOptions, Conversation, Coverage, Notice, QuestionType};
-use drugchatter_engine::Engine;
-use drugchatter_monograph::SectionKind;
+use drugchatter_engine::{
+    Answer, AnswerStatus, AskOptions, Conversation, Coverage, Engine, Notice, QuestionType, SectionKind,
+};
 use std::sync::OnceLock;
 
 /// Real monographs enough for every case below: pairs, a class, a shared name.
@@ -52,7 +52,7 @@ fn ask_in(question: &str, conversation: &mut Conversation) -> Answer {
 }
 
 /// The first shown sentence, lower-cased, and the source it cites.
-fn first(answer: &Answer) -> (String, &drugchatter_engine::answer::Source) {
+fn first(answer: &Answer) -> (String, &drugchatter_engine::Source) {
     let sentence = answer.sentences.first().unwrap_or_else(|| panic!("no sentence: {answer:#?}"));
     assert!(sentence.status.is_fact(), "{answer:#?}");
     let n = sentence.citations[0];

@@ -2,10 +2,11 @@
 
 mod common;
 
-use drugchatter_engine::answer::verify::word_overlap;
-use drugchatter_engine::answer::{Abstention, AnswerStatus, AskOptions, Conversation, Notice, SentenceStatus};
-use drugchatter_engine::Engine;
-use drugchatter_monograph::SectionKind;
+use drugchatter_engine::testing::verify::word_overlap;
+use drugchatter_engine::testing::EngineParts;
+use drugchatter_engine::{
+    Abstention, AnswerStatus, AskOptions, Conversation, Engine, Notice, SectionKind, SentenceStatus,
+};
 use std::sync::OnceLock;
 
 fn engine() -> &'static Engine {
@@ -30,7 +31,7 @@ fn engine() -> &'static Engine {
         .0
 }
 
-fn ask(question: &str, conversation: &mut Conversation) -> drugchatter_engine::answer::Answer {
+fn ask(question: &str, conversation: &mut Conversation) -> drugchatter_engine::Answer {
     let mut streamed = String::new();
     let answer = engine()
         .ask(question, conversation, &AskOptions::default(), &mut |piece| {
@@ -44,7 +45,7 @@ fn ask(question: &str, conversation: &mut Conversation) -> drugchatter_engine::a
     answer
 }
 
-fn assert_grounded(answer: &drugchatter_engine::answer::Answer, drug: &str) {
+fn assert_grounded(answer: &drugchatter_engine::Answer, drug: &str) {
     assert_ne!(answer.status, AnswerStatus::Abstained, "{answer:#?}");
     assert!(!answer.sentences.is_empty());
     for sentence in &answer.sentences {
@@ -95,7 +96,7 @@ fn copy_biased_decoding_makes_the_models_own_sentences_verify() {
         let options = AskOptions { copy_bias, ..Default::default() };
         engine().ask("How does imiquimod work?", &mut Conversation::default(), &options, &mut |_| true).unwrap()
     };
-    let verified = |answer: &drugchatter_engine::answer::Answer| {
+    let verified = |answer: &drugchatter_engine::Answer| {
         answer.sentences.iter().filter(|s| s.status == SentenceStatus::Verified).count()
     };
     let free = answer_with(0.0);
@@ -111,7 +112,7 @@ fn a_generated_answer_leads_with_the_model_and_is_completed_by_the_chosen_eviden
     // The model may word the answer only when its first verified sentence says what the
     // best evidence says; the chosen evidence it did not say completes the answer, to at
     // most three facts, after the model's own sentences and repeating none of them.
-    let overlap = drugchatter_engine::answer::Thresholds::default().overlap;
+    let overlap = drugchatter_engine::Thresholds::default().overlap;
     let mut generated = 0;
     for (question, drug) in [
         ("tylenol dose", "acetaminophen"),
@@ -230,7 +231,7 @@ enum Expect {
 
 fn bad_questions() -> Vec<(&'static str, String, Expect)> {
     use Expect::*;
-    let max = drugchatter_engine::answer::MAX_QUESTION_CHARS;
+    let max = drugchatter_engine::MAX_QUESTION_CHARS;
     vec![
         ("empty", String::new(), Refused("empty")),
         ("only white space and control characters", " \u{7}\n\t\u{0} ".into(), Refused("empty")),

@@ -8,7 +8,7 @@
 
 mod common;
 
-use drugchatter_engine::answer::{AskOptions, Conversation};
+use drugchatter_engine::{AskOptions, Conversation};
 
 /// Growth allowed over the asks, after the warm-up.
 const MAX_GROWTH_MB: f64 = 64.0;

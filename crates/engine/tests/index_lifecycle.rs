@@ -3,8 +3,9 @@
 
 mod common;
 
-use drugchatter_engine::progress::Silent;
-use drugchatter_engine::Engine;
+use drugchatter_engine::testing::index::embedding_text;
+use drugchatter_engine::testing::{cosine, EngineParts, Index};
+use drugchatter_engine::{Engine, Silent};
 
 fn chunk_ids(engine: &Engine, slug: &str) -> Vec<String> {
     let index = &engine.library().unwrap().index;
@@ -131,9 +132,9 @@ fn missing_model_gives_a_fetch_hint() {
 /// Cancels the build once embedding has started.
 struct CancelDuringEmbedding(std::sync::atomic::AtomicBool);
 
-impl drugchatter_engine::progress::Progress for CancelDuringEmbedding {
-    fn stage(&self, stage: drugchatter_engine::progress::Stage, _total: u64) {
-        if stage == drugchatter_engine::progress::Stage::Embedding {
+impl drugchatter_engine::Progress for CancelDuringEmbedding {
+    fn stage(&self, stage: drugchatter_engine::Stage, _total: u64) {
+        if stage == drugchatter_engine::Stage::Embedding {
             self.0.store(true, std::sync::atomic::Ordering::SeqCst);
         }
     }
@@ -153,7 +154,7 @@ fn an_interrupted_build_leaves_the_previous_index_intact() {
     assert!(matches!(result, Err(drugchatter_engine::Error::Cancelled)), "{:?}", result.err());
 
     let root = data.path().join("index/bundled");
-    let after = drugchatter_engine::index::Index::load(&root).unwrap();
+    let after = Index::load(&root).unwrap();
     assert_eq!(after.chunks.iter().map(|c| c.id.clone()).collect::<Vec<_>>(), before);
     let leftovers: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
@@ -174,9 +175,9 @@ fn every_stored_vector_embeds_its_own_chunk() {
     let index = &engine.library().unwrap().index;
     let embedder = engine.embedder();
     for (i, chunk) in index.chunks.iter().enumerate() {
-        let text = drugchatter_engine::index::embedding_text(index.drug_of(chunk), chunk);
+        let text = embedding_text(index.drug_of(chunk), chunk);
         let alone = embedder.embed_one(&text).unwrap();
-        let similarity = drugchatter_engine::embed::cosine(&alone, index.vectors.row(i));
+        let similarity = cosine(&alone, index.vectors.row(i));
         assert!(similarity > 0.999, "{}: stored vector has similarity {similarity} to its own text", chunk.id);
     }
 }
@@ -189,8 +190,8 @@ fn a_list_passage_is_close_to_a_question_about_it() {
     let passage = "Ibuprofen. Drug Interactions. Anticoagulants and antiplatelets (warfarin, clopidogrel), SSRIs \
                    and SNRIs: higher bleeding risk.\nLithium and methotrexate: ibuprofen raises their levels.";
     let batch = embedder.embed_all(&[passage, &"a much longer text ".repeat(40)], &mut |_| true).unwrap();
-    let similarity = drugchatter_engine::embed::cosine(&question, &batch[0]);
+    let similarity = cosine(&question, &batch[0]);
     assert!(similarity > 0.5, "similarity {similarity}");
     let alone = embedder.embed_one(passage).unwrap();
-    assert!(drugchatter_engine::embed::cosine(&alone, &batch[0]) > 0.9999, "batching changes nothing");
+    assert!(cosine(&alone, &batch[0]) > 0.9999, "batching changes nothing");
 }

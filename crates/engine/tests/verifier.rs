@@ -2,27 +2,9 @@
 
 mod common;
 
-use drugchatter_engine::answer::{SentenceStatus, Source, Thresholds, Verifier};
-use drugchatter_engine::embed::Embedder;
-use drugchatter_engine::retrieve::{DrugCatalog, MatchKind, Passage, ResolvedDrug};
-use drugchatter_monograph::{SectionKind, Span};
-
-fn source(n: usize, drug: &str, section: &str, kind: SectionKind, text: &str) -> Source {
-    let passage = Passage {
-        chunk_id: format!("{}:{n}", drug.to_lowercase()),
-        drug: drug.into(),
-        drug_slug: drug.to_lowercase(),
-        library: "bundled".into(),
-        section: section.into(),
-        section_path: vec![section.into()],
-        section_kind: kind,
-        source: format!("{}.md", drug.to_lowercase()).into(),
-        span: Span::new(0, text.len()),
-        text: text.into(),
-        label: None,
-    };
-    Source { n, passage }
-}
+use drugchatter_engine::testing::verify::{source, Verifier};
+use drugchatter_engine::testing::{DrugCatalog, Embedder};
+use drugchatter_engine::{MatchKind, ResolvedDrug, SectionKind, SentenceStatus, Source, Thresholds};
 
 fn sources() -> Vec<Source> {
     vec![
@@ -103,8 +85,8 @@ fn assert_false_positive_dropped(claim: &str, sources: &[Source], reason: &str) 
 /// sentence, word overlap with the cited passages joined, every number anywhere in them. The
 /// tests below use it to show that each crafted false positive would have been shown as fact.
 fn accepted_before(claim: &str, cited: &[&Source]) -> bool {
-    use drugchatter_engine::answer::numbers::{quantities, supported};
-    use drugchatter_engine::answer::verify::{negated, word_overlap};
+    use drugchatter_engine::testing::numbers::{quantities, supported};
+    use drugchatter_engine::testing::verify::{negated, word_overlap};
     let t = Thresholds::default();
     let joined: String = cited.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n");
     let available = quantities(&joined);
@@ -114,10 +96,10 @@ fn accepted_before(claim: &str, cited: &[&Source]) -> bool {
     let claim_vector = embedder().embed_one(claim).unwrap();
     let similarity = cited
         .iter()
-        .flat_map(|s| drugchatter_engine::text::sentences(&s.text))
+        .flat_map(|s| drugchatter_engine::testing::sentences(&s.text))
         .map(|x| x.trim_start_matches("A: "))
         .filter(|x| !x.ends_with('?') && negated(x) == negated(claim))
-        .map(|x| drugchatter_engine::embed::cosine(&claim_vector, &embedder().embed_one(x).unwrap()))
+        .map(|x| drugchatter_engine::testing::cosine(&claim_vector, &embedder().embed_one(x).unwrap()))
         .fold(f32::MIN, f32::max);
     let overlap = word_overlap(claim, &joined);
     (similarity >= t.strong_similarity && overlap >= t.strong_overlap)
@@ -422,7 +404,7 @@ fn a_repeated_sentence_is_checked_once() {
 
 #[test]
 fn a_true_sentence_about_something_else_is_marked_off_topic() {
-    use drugchatter_engine::retrieve::Intent;
+    use drugchatter_engine::Intent;
     let catalog = DrugCatalog::new(&[]);
     let verifier = Verifier { embedder: embedder(), catalogs: vec![&catalog], thresholds: Thresholds::default() };
     let sources = sources();

@@ -2,8 +2,8 @@
 
 mod common;
 
-use drugchatter_engine::retrieve::{Intent, MatchKind};
-use drugchatter_monograph::SectionKind;
+use drugchatter_engine::testing::EngineParts;
+use drugchatter_engine::{Intent, MatchKind, SectionKind};
 
 #[test]
 fn how_does_imiquimod_work_ranks_its_mechanism_first() {
