@@ -1,5 +1,5 @@
 use clap::{Parser, Subcommand};
-use drugchatter_engine::import::DEFAULT_EMBED_TOKENS;
+use drugchatter_engine::DEFAULT_EMBED_TOKENS;
 use std::path::PathBuf;
 
 /// DrugChatter: offline, cited answers about medicines.

@@ -9,8 +9,8 @@ mod progress_bar;
 use anyhow::{Context, Result};
 use args::{Args, Command, LibraryAction};
 use clap::Parser;
-use drugchatter_engine::answer::{AskOptions, Conversation};
-use drugchatter_engine::import::ImportOptions;
+use drugchatter_engine::ImportOptions;
+use drugchatter_engine::{AskOptions, Conversation};
 use drugchatter_engine::{Engine, Paths};
 use std::io::{BufRead, Write};
 use std::time::Instant;
@@ -91,13 +91,13 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Library { action: LibraryAction::Remove { name } } => {
-            drugchatter_engine::library::remove(&paths, name)?;
+            drugchatter_engine::remove_library(&paths, name)?;
             eprintln!("removed the library {name:?}");
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Lint { dir } => {
             let dir = dir.clone().unwrap_or(paths.corpus_dir);
-            let report = drugchatter_engine::lint::lint(&dir)?;
+            let report = drugchatter_engine::lint(&dir)?;
             for problem in &report.problems {
                 println!("{problem}");
             }

@@ -1,6 +1,6 @@
 //! Shows engine progress as a terminal bar (indicatif) on stderr; hidden when not a terminal.
 
-use drugchatter_engine::progress::{Progress, Stage};
+use drugchatter_engine::{Progress, Stage};
 use indicatif::{ProgressBar, ProgressStyle};
 
 pub struct Bar {

@@ -1,5 +1,6 @@
 //! The `drugchatter` binary, as a user runs it.
 
+#[path = "../crates/engine/tests/common/mod.rs"]
 mod common;
 
 use std::process::Command;

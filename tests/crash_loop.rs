@@ -6,9 +6,10 @@
 //! CI runs `CRASH_TRIALS` trials of each command (default 3); `scripts/crash-loop.sh` runs
 //! 25 of each. `CRASH_SEED` replays a run (the seed is printed).
 
+#[path = "../crates/engine/tests/common/mod.rs"]
 mod common;
 
-use drugchatter_engine::index::Index;
+use drugchatter_engine::testing::Index;
 use drugchatter_engine::Error;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,18 +42,6 @@ fn drugchatter(data: &Path) -> Command {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     cmd
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Small, seedable, dependency-free randomness (xorshift64*).
@@ -105,7 +94,7 @@ fn run_trials(scenario: &Scenario, trials: usize, random: &mut Random) -> Tally 
     // The reference: the old state, then the work run undisturbed.
     let old = snapshot(scenario.old_state.path(), scenario.library);
     let reference = tempfile::tempdir().unwrap();
-    copy_dir(scenario.old_state.path(), reference.path());
+    common::copy_dir(scenario.old_state.path(), reference.path());
     let duration = run_to_completion(scenario, reference.path());
     let new = snapshot(reference.path(), scenario.library).expect("the finished work has an index");
     assert_ne!(old.as_ref(), Some(&new), "{}: the work must change the index", scenario.name);
@@ -113,7 +102,7 @@ fn run_trials(scenario: &Scenario, trials: usize, random: &mut Random) -> Tally 
     let mut tally = Tally::default();
     for trial in 0..trials {
         let data = tempfile::tempdir().unwrap();
-        copy_dir(scenario.old_state.path(), data.path());
+        common::copy_dir(scenario.old_state.path(), data.path());
         let index_root = data.path().join("index").join(scenario.library);
         let started = Instant::now();
         let mut child = drugchatter(data.path()).args(&scenario.args).spawn().unwrap();

@@ -3,9 +3,11 @@
 //! format version, is detected at load (never a panic, never different answers), and the
 //! next start rebuilds it with a message. See `crash_loop.rs` for damage by `kill -9`.
 
+#[path = "../crates/engine/tests/common/mod.rs"]
 mod common;
 
-use drugchatter_engine::index::{store, Index};
+use drugchatter_engine::testing::index::{current_generation, FORMAT_VERSION};
+use drugchatter_engine::testing::Index;
 use drugchatter_engine::Error;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -64,24 +66,12 @@ fn pristine() -> &'static Pristine {
     })
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A copy of the pristine data folder, and its bundled index's root and generation folder.
 fn damaged_copy() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let data = tempfile::tempdir().unwrap();
-    copy_dir(pristine().data.path(), data.path());
+    common::copy_dir(pristine().data.path(), data.path());
     let root = data.path().join("index/bundled");
-    let generation = store::current_generation(&root).unwrap().expect("a live generation");
+    let generation = current_generation(&root).unwrap().expect("a live generation");
     (data, root, generation)
 }
 
@@ -144,7 +134,7 @@ fn an_index_of_another_format_version_is_not_read() {
     let (_data, root, generation) = damaged_copy();
     let path = generation.join("manifest.json");
     let mut manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    manifest["format_version"] = (store::FORMAT_VERSION - 1).into();
+    manifest["format_version"] = (FORMAT_VERSION - 1).into();
     std::fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
     match Index::load(&root) {
         Err(Error::IndexCorrupt { reason, .. }) => assert!(reason.contains("format version"), "{reason}"),
@@ -212,13 +202,13 @@ fn a_damaged_imported_library_is_left_out_until_the_import_rebuilds_it() {
     };
     import();
     // The bundled index comes from the pristine copy, so only the import is built here.
-    copy_dir(&pristine().data.path().join("index/bundled"), &data.path().join("index/bundled"));
+    common::copy_dir(&pristine().data.path().join("index/bundled"), &data.path().join("index/bundled"));
     let question = "Triaminic warnings";
     let (before, _) = search(data.path(), question);
     assert!(before[0].starts_with("diphenhydramine"), "{before:?}");
 
     let root = data.path().join("index/labels");
-    damage(&store::current_generation(&root).unwrap().unwrap().join("vectors.bin"), Damage::FlipMiddleByte);
+    damage(&current_generation(&root).unwrap().unwrap().join("vectors.bin"), Damage::FlipMiddleByte);
     let (hits, stderr) = search(data.path(), question);
     assert!(stderr.contains("is unreadable") && stderr.contains("labels"), "{stderr}");
     assert!(hits.iter().all(|id| !id.starts_with("diphenhydramine")), "the damaged library was searched: {hits:?}");

@@ -5,6 +5,7 @@
 //! Both tests need root (or user namespaces) and strace. Where one is missing they say so
 //! and pass, except in CI (`CI` set), where they fail: CI must prove the guarantee.
 
+#[path = "../crates/engine/tests/common/mod.rs"]
 mod common;
 
 use std::path::Path;

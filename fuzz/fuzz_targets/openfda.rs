@@ -3,7 +3,7 @@
 //! label it accepts can be stored and indexed (see `check_found`).
 #![no_main]
 
-use drugchatter_engine::import::openfda;
+use drugchatter_engine::testing::openfda;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

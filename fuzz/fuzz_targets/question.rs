@@ -7,10 +7,10 @@
 //! model's output (the question itself is used when there is none).
 #![no_main]
 
-use drugchatter_engine::answer::{self, numbers, prompt, safety, verify, Notice, Source};
-use drugchatter_engine::chunk::chunk_monograph;
-use drugchatter_engine::corpus::{self, Drug};
-use drugchatter_engine::retrieve::{intent, DrugCatalog, Passage};
+use drugchatter_engine::testing::chunk::chunk_monograph;
+use drugchatter_engine::testing::corpus::{self, Drug};
+use drugchatter_engine::testing::{intent, numbers, prompt, safety, sanitize_question, verify, DrugCatalog};
+use drugchatter_engine::{Notice, Passage, Source, MAX_QUESTION_CHARS};
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -73,11 +73,11 @@ fuzz_target!(|data: &[u8]| {
     let (raw_question, output) = input.split_once("\n---\n").unwrap_or((&input, &input));
     let library = library();
 
-    let question = answer::sanitize_question(raw_question);
+    let question = sanitize_question(raw_question);
     assert!(!question.chars().any(char::is_control), "control characters survive: {question:?}");
     assert_eq!(question, question.trim(), "not trimmed");
-    assert_eq!(answer::sanitize_question(&question), question, "sanitising is not idempotent");
-    if question.is_empty() || question.chars().count() > answer::MAX_QUESTION_CHARS {
+    assert_eq!(sanitize_question(&question), question, "sanitising is not idempotent");
+    if question.is_empty() || question.chars().count() > MAX_QUESTION_CHARS {
         return; // Engine::ask refuses these before any other step.
     }
 

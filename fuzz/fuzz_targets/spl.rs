@@ -2,7 +2,7 @@
 //! be stored and indexed (see `check_found`). The importer hands it UTF-8 only.
 #![no_main]
 
-use drugchatter_engine::import::spl;
+use drugchatter_engine::testing::spl;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,8 +1,8 @@
 //! What must hold of any parse or import result, beyond "it did not panic". Shared by the
 //! fuzz targets, so each target states only how it feeds its input in.
 
-use drugchatter_engine::chunk::chunk_monograph;
-use drugchatter_engine::import::{label, Found};
+use drugchatter_engine::testing::chunk::chunk_monograph;
+use drugchatter_engine::testing::{label, Found};
 use drugchatter_monograph::{Parsed, Span};
 
 /// The longest file name common file systems accept, in bytes.

@@ -7,11 +7,10 @@ use crate::settings::Settings;
 use crate::startup::load_model;
 use crate::state::{lock, AppState, Status, TaskProgress};
 use crate::validate;
-use drugchatter_engine::answer::{Answer, AskOptions, Conversation};
-use drugchatter_engine::browse::{DrugSummary, MonographView};
-use drugchatter_engine::import::{ImportOptions, ImportReport};
-use drugchatter_engine::retrieve::SearchResults;
-use drugchatter_engine::LibraryInfo;
+use drugchatter_engine::{
+    Answer, AskOptions, Conversation, DrugSummary, ImportOptions, ImportReport, LibraryInfo, MonographView,
+    SearchResults,
+};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;

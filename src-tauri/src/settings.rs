@@ -111,7 +111,7 @@ pub fn save(path: &Path, settings: &Settings) -> Result<(), AppError> {
         std::fs::create_dir_all(dir).map_err(|e| AppError::io(format!("{}: {e}", dir.display())))?;
     }
     let json = serde_json::to_vec_pretty(settings).map_err(|e| AppError::io(e.to_string()))?;
-    drugchatter_engine::atomic::write(path, &json).map_err(|e| AppError::io(e.to_string()))
+    drugchatter_engine::write_atomically(path, &json).map_err(|e| AppError::io(e.to_string()))
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub fn start_up(state: &AppState, paths: Paths) {
         }
     };
     let open_ms = ms(opened);
-    let first_build = engine.library().is_none();
+    let first_build = !engine.has_bundled_index();
     state.update(|s| {
         s.phase = "indexing";
         s.first_index_build = first_build;
@@ -106,7 +106,7 @@ pub fn load_model(state: &AppState, path: Option<&Path>) {
 /// app's bundled resources (`models/`, `corpus/`), the engine's own discovery (./models,
 /// beside the executable), and in a development build the checkout the app was built from.
 pub fn resolve_paths(resource_dir: Option<PathBuf>) -> Paths {
-    use drugchatter_engine::paths::{CORPUS_DIR_ENV, MODELS_DIR_ENV};
+    use drugchatter_engine::{CORPUS_DIR_ENV, MODELS_DIR_ENV};
     let mut paths = Paths::discover();
     let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf);
     let pick = |env: &str, name: &str, marker: &str, discovered: &Path| -> PathBuf {

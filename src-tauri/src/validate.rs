@@ -3,7 +3,7 @@
 //! lengths, ranges and shapes before anything touches the engine or the file system.
 
 use crate::error::AppError;
-use drugchatter_engine::answer::{check_question, MAX_QUESTION_CHARS};
+use drugchatter_engine::{check_question, MAX_QUESTION_CHARS};
 use std::path::PathBuf;
 
 /// Most bytes accepted for a question before counting characters (4 bytes per char).

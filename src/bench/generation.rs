@@ -5,9 +5,9 @@
 
 use super::{machine, peak_rss_mb};
 use anyhow::{Context, Result};
-use drugchatter_engine::answer::{AskOptions, Conversation};
 use drugchatter_engine::bench;
 use drugchatter_engine::Engine;
+use drugchatter_engine::{AskOptions, Conversation};
 use drugchatter_llm::{GenerationParams, Llm};
 use std::path::{Path, PathBuf};
 use std::time::Instant;

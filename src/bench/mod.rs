@@ -5,12 +5,8 @@
 pub mod generation;
 
 use anyhow::{Context, Result};
-use drugchatter_engine::import::ImportOptions;
-use drugchatter_engine::index::lexical::Bm25;
-use drugchatter_engine::index::vector::{Ann, Vectors};
-use drugchatter_engine::index::Index;
-use drugchatter_engine::progress::{Progress, Stage};
-use drugchatter_engine::{retrieve, Engine, Library, Paths, BUNDLED_LIBRARY};
+use drugchatter_engine::bench::{search, Ann, Bm25, EngineParts, Index, Library, Vectors};
+use drugchatter_engine::{Engine, Hit, ImportOptions, Paths, Progress, Stage, BUNDLED_LIBRARY};
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -182,7 +178,7 @@ pub fn import_scale(mut paths: Paths, inputs: &[std::path::PathBuf], embed_token
             continue;
         }
         asked += 1;
-        let hit = |h: &retrieve::Hit| h.drug_slug == drug.slug && h.section.starts_with(section);
+        let hit = |h: &Hit| h.drug_slug == drug.slug && h.section.starts_with(section);
         at_1 += usize::from(results.hits.first().is_some_and(hit));
         at_5 += usize::from(results.hits.iter().any(hit));
     }
@@ -216,7 +212,7 @@ fn measure_queries(engine: &Engine, library: &Library, questions: &[String]) -> 
         );
         let vector = engine.embedder().embed_one(q)?;
         let t = Instant::now();
-        retrieve::search(&library.index, &library.catalog, q, &vector, 10);
+        search(&library.index, &library.catalog, q, &vector, 10);
         retrieval_only.push(t.elapsed());
         let exact: Vec<u32> = library.index.vectors.exact_search(&vector, 10, &|_| true).iter().map(|h| h.0).collect();
         let approx: Vec<u32> = library.index.ann_search(&vector, 10).iter().map(|h| h.0).collect();

@@ -5,11 +5,9 @@
 mod key_facts;
 
 use anyhow::{Context, Result};
-use drugchatter_engine::answer::numbers::{quantities, supported};
-use drugchatter_engine::answer::{
-    Abstention, Answer, AnswerStatus, AskOptions, Conversation, Coverage, SentenceStatus,
-};
+use drugchatter_engine::bench::{quantities, supported};
 use drugchatter_engine::Engine;
+use drugchatter_engine::{Abstention, Answer, AnswerStatus, AskOptions, Conversation, Coverage, SentenceStatus};
 use key_facts::{holds, KeyFact};
 use serde::Deserialize;
 use std::io::Write;
@@ -166,7 +164,7 @@ pub fn run(
             t.drug_hit_5 += usize::from(results.hits.iter().any(|h| case.drugs.contains(&h.drug_slug)));
             if let Some(section) = &case.section {
                 t.section_cases += 1;
-                let kind = |h: &drugchatter_engine::retrieve::Hit| serde_json::to_value(h.section_kind).ok();
+                let kind = |h: &drugchatter_engine::Hit| serde_json::to_value(h.section_kind).ok();
                 t.section_hit_5 += usize::from(results.hits.iter().any(|h| {
                     case.drugs.contains(&h.drug_slug) && kind(h).as_ref().and_then(|v| v.as_str()) == Some(section)
                 }));

@@ -1,7 +1,7 @@
 //! How an answer reads in a terminal: notices, the verified answer, links, then sources.
 //! The engine returns data; every word a person reads about it is chosen here.
 
-use drugchatter_engine::answer::{
+use drugchatter_engine::{
     Abstention, Answer, AnswerSentence, AnswerStatus, Clarification, Coverage, Notice, QuestionType,
 };
 

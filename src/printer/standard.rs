@@ -1,6 +1,6 @@
-use drugchatter_engine::import::ImportReport;
-use drugchatter_engine::index::BuildReport;
-use drugchatter_engine::retrieve::SearchResults;
+use drugchatter_engine::BuildReport;
+use drugchatter_engine::ImportReport;
+use drugchatter_engine::SearchResults;
 use drugchatter_engine::{LibraryInfo, LibraryKind};
 use std::time::Duration;
 

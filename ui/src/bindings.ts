@@ -176,6 +176,10 @@ export type DrugSummary = {
    * FDA labels behind an imported drug (0 for a bundled monograph).
    */
   labels: number,
+  /**
+   * A bundled monograph: whether its facts were checked against an FDA label.
+   */
+  reviewed: boolean,
 };
 
 /**
@@ -332,6 +336,12 @@ export type MonographView = {
    * The FDA labels an imported document was made from (empty for bundled monographs).
    */
   labels: Array<LabelSource>,
+  /**
+   * A bundled monograph: whether its facts were checked against an FDA label, and which
+   * (`openfda:<set_id>`, `spl:<file>`, `pdf:<file>`).
+   */
+  reviewed: boolean,
+  checked_against: Array<string>,
   source: string,
   sections: Array<SectionView>,
   faqs: Array<Faq>,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { blocksForSpan, overlaps, renderMonograph, sectionDomId, sectionForSpan } from "./monograph";
+import { blocksForSpan, checkedAgainstText, overlaps, renderMonograph, sectionDomId, sectionForSpan } from "./monograph";
 import { imiquimodMonograph } from "./fixtures/answer";
 
 describe("span overlap", () => {
@@ -71,5 +71,34 @@ describe("renderMonograph", () => {
     const row = el.querySelector(".labels tbody tr")!;
     expect([...row.querySelectorAll("td")].map((td) => td.textContent)).toEqual(["ALDARA cream", "abc-123", "7", "2024-01-02", "aldara.xml"]);
     expect(el.querySelector(".provenance")?.textContent).toContain("Imported library “fda”");
+  });
+
+  it("says plainly when a bundled monograph was not checked against an FDA label", () => {
+    const view = imiquimodMonograph();
+    view.reviewed = false;
+    view.checked_against = [];
+    const { el } = renderMonograph(view, null, { onBack: vi.fn(), onAsk: vi.fn() });
+    expect(el.querySelector(".review-state")?.textContent).toBe("Not yet checked against an FDA label.");
+  });
+
+  it("names the labels a reviewed monograph was checked against", () => {
+    const { el } = renderMonograph(imiquimodMonograph(), null, { onBack: vi.fn(), onAsk: vi.fn() });
+    expect(el.querySelector(".review-state")?.textContent).toBe("Checked against: openFDA label 0a1b2c3d-aldara, PDF label imiquimod_label.pdf.");
+    expect(el.textContent).not.toContain("Not yet checked");
+  });
+
+  it("shows no review state for an imported label document", () => {
+    const view = imiquimodMonograph();
+    view.library = "fda";
+    view.reviewed = false;
+    view.labels = [{ set_id: "abc-123", version: "7", effective_date: "2024-01-02", source_file: "aldara.xml", title: "ALDARA cream" }];
+    const { el } = renderMonograph(view, null, { onBack: vi.fn(), onAsk: vi.fn() });
+    expect(el.querySelector(".review-state")).toBeNull();
+  });
+});
+
+describe("checkedAgainstText", () => {
+  it("words each source prefix and keeps an unknown entry as it is", () => {
+    expect(checkedAgainstText(["spl:warfarin.xml", "odd-entry"])).toBe("SPL file warfarin.xml, odd-entry");
   });
 });

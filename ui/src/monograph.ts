@@ -44,6 +44,25 @@ export function sectionDomId(anchor: string): string {
   return `sec-${anchor.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 }
 
+/** The label sources of a reviewed monograph in words: "openfda:abc" → "openFDA label abc". */
+export function checkedAgainstText(entries: string[]): string {
+  const names: Record<string, string> = { openfda: "openFDA label", spl: "SPL file", pdf: "PDF label" };
+  return entries
+    .map((entry) => {
+      const at = entry.indexOf(":");
+      const kind = at > 0 ? names[entry.slice(0, at)] : undefined;
+      return kind ? `${kind} ${entry.slice(at + 1)}` : entry;
+    })
+    .join(", ");
+}
+
+/** A bundled monograph's review state; null for an imported document, which is a label itself. */
+function reviewState(view: MonographView): HTMLElement | null {
+  if (view.labels.length) return null;
+  if (!view.reviewed) return h("p", { class: "review-state unreviewed" }, "Not yet checked against an FDA label.");
+  return h("p", { class: "review-state reviewed" }, `Checked against: ${checkedAgainstText(view.checked_against)}.`);
+}
+
 export interface MonographHandlers {
   onBack(): void;
   onAsk(question: string): void;
@@ -142,6 +161,7 @@ export function renderMonograph(
           view.library === "bundled" ? "Bundled DrugChatter monograph" : `Imported library “${view.library}”`,
           view.last_modified ? ` · updated ${view.last_modified.slice(0, 10)}` : null,
         ),
+        reviewState(view),
         labels.length
           ? h(
               "section",

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { filterDrugs, progressText, renderLibrary, renderStatusBanner, statusPillText, summarizeImport, validateLibraryName } from "./views";
+import { filterDrugs, progressText, renderLibrary, reviewTag, renderStatusBanner, statusPillText, summarizeImport, validateLibraryName } from "./views";
 import { drugList } from "./fixtures/answer";
 import type { Status } from "./types";
 
@@ -92,6 +92,17 @@ describe("library", () => {
       ["All", "189", "191", "5020"],
     ]);
     expect(el.querySelectorAll(".drug-item")).toHaveLength(drugList().length);
+  });
+
+  it("shows each bundled monograph's review state, and none for an imported label", () => {
+    const el = renderLibrary([], drugList(), vi.fn());
+    const tag = (slug: string) => el.querySelector(`.drug-item[data-slug="${slug}"] .review-tag`);
+    expect(tag("ibuprofen")?.textContent).toBe("checked against FDA label");
+    expect(tag("ibuprofen")?.classList.contains("reviewed")).toBe(true);
+    expect(tag("amlodipine")?.textContent).toBe("not yet checked");
+    expect(tag("amlodipine")?.classList.contains("unreviewed")).toBe(true);
+    expect(tag("aldesleukin")).toBeNull();
+    expect(reviewTag({ labels: 2, reviewed: true })).toBeNull();
   });
 });
 

@@ -10,6 +10,15 @@ export function libraryLabel(info: LibraryInfo): string {
   return info.kind === "bundled" ? "Bundled monographs" : `Imported: ${info.name}`;
 }
 
+/**
+ * A bundled monograph's review state as the library list shows it; null for an imported
+ * document, which is an FDA label itself.
+ */
+export function reviewTag(d: Pick<DrugSummary, "labels" | "reviewed">): { text: string; reviewed: boolean } | null {
+  if (d.labels > 0) return null;
+  return d.reviewed ? { text: "checked against FDA label", reviewed: true } : { text: "not yet checked", reviewed: false };
+}
+
 /** Drugs whose title or brand names contain every word of the filter. */
 export function filterDrugs(drugs: DrugSummary[], filter: string, library: string | null): DrugSummary[] {
   const words = normalize(filter).split(" ").filter(Boolean);
@@ -52,6 +61,10 @@ export function renderLibrary(
             h("span", { class: "drug-title" }, d.title),
             d.is_banned ? h("span", { class: "banned-tag" }, "banned") : null,
             d.library !== "bundled" ? h("span", { class: "library-tag" }, d.library) : null,
+            (() => {
+              const review = reviewTag(d);
+              return review ? h("span", { class: review.reviewed ? "review-tag reviewed" : "review-tag unreviewed" }, review.text) : null;
+            })(),
             d.synonyms.length ? h("span", { class: "drug-brands" }, d.synonyms.slice(0, 4).join(", ")) : null,
           ),
         ),

@@ -20,6 +20,8 @@ pub struct DrugSummary {
     pub description: String,
     /// FDA labels behind an imported drug (0 for a bundled monograph).
     pub labels: usize,
+    /// A bundled monograph: whether its facts were checked against an FDA label.
+    pub reviewed: bool,
 }
 
 impl DrugSummary {
@@ -32,6 +34,7 @@ impl DrugSummary {
             is_banned: drug.is_banned,
             description: drug.description.clone(),
             labels: drug.labels.len(),
+            reviewed: drug.reviewed,
         }
     }
 }
@@ -50,6 +53,10 @@ pub struct MonographView {
     pub last_modified: Option<String>,
     /// The FDA labels an imported document was made from (empty for bundled monographs).
     pub labels: Vec<LabelSource>,
+    /// A bundled monograph: whether its facts were checked against an FDA label, and which
+    /// (`openfda:<set_id>`, `spl:<file>`, `pdf:<file>`).
+    pub reviewed: bool,
+    pub checked_against: Vec<String>,
     pub source: PathBuf,
     pub sections: Vec<SectionView>,
     pub faqs: Vec<Faq>,
@@ -111,6 +118,8 @@ pub fn monograph(libraries: &[Library], library: &str, slug: &str) -> Result<Mon
         description: drug.description.clone(),
         last_modified: parsed.last_modified,
         labels: parsed.labels,
+        reviewed: parsed.reviewed,
+        checked_against: parsed.checked_against,
         source: drug.source.clone(),
         sections: parsed.sections.iter().map(|s| section_view(s, "")).collect(),
         faqs: parsed.faqs,

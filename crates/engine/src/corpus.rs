@@ -25,6 +25,10 @@ pub struct Drug {
     pub content_hash: String,
     /// Imported documents: the FDA labels they hold, newest first.
     pub labels: Vec<LabelSource>,
+    /// Whether a bundled monograph's facts were checked against an FDA label.
+    pub reviewed: bool,
+    /// The labels it was checked against (`openfda:<set_id>`, `spl:<file>`, `pdf:<file>`).
+    pub checked_against: Vec<String>,
 }
 
 /// A file that could not be read or parsed, with where and why.
@@ -102,6 +106,8 @@ pub fn parse_file(file: &SourceFile, library: &str) -> Result<(Drug, Monograph),
         source: file.relative.clone(),
         content_hash: file.content_hash.clone(),
         labels: m.labels.clone(),
+        reviewed: m.reviewed,
+        checked_against: m.checked_against.clone(),
     };
     Ok((drug, m))
 }

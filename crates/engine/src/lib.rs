@@ -1,41 +1,84 @@
 //! The DrugChatter engine: monographs in, cited passages out.
 //!
-//! [`Engine`] is the one API the CLI and the desktop shell use. It knows nothing of
-//! terminals or windows: progress comes out through [`progress::Progress`], errors are typed
-//! ([`Error`]) and results are plain serialisable structs.
+//! [`Engine`] is the one API the CLI and the desktop shell use, with the plain data it takes
+//! and returns, re-exported here at the root; every module is private. It knows nothing of
+//! terminals or windows: progress comes out through [`Progress`], errors are typed
+//! ([`Error`]) and results are plain serialisable structs. Two modules open a window on the
+//! internals, each for named clients only: [`bench`](mod@bench) (the CLI's `bench` and `eval`) and
+//! [`testing`] (tests and fuzz targets).
 
-pub mod allocator;
-pub mod answer;
-pub mod atomic;
-/// The CLI's `bench` measures the prompts the engine builds.
+mod allocator;
+mod answer;
+mod atomic;
+/// The CLI's `bench` and `eval` measure the index, retrieval and the prompts directly.
 pub mod bench;
-pub mod browse;
-pub mod chunk;
-pub mod corpus;
-pub mod embed;
-pub mod error;
-pub mod import;
-pub mod index;
-pub mod library;
-pub mod lint;
-pub mod model_manifest;
-pub mod paths;
-pub mod progress;
-pub mod retrieve;
-pub mod text;
+mod browse;
+mod chunk;
+mod corpus;
+mod embed;
+mod error;
+mod import;
+mod index;
+mod library;
+mod lint;
+mod model_manifest;
+mod paths;
+mod progress;
+mod retrieve;
+/// Tests (this crate's and the workspace's) and the fuzz targets check internal stages.
+pub mod testing;
+mod text;
 
+// The answer and what shapes it: `Engine::ask`'s result and options (CLI, app, UI types).
+pub use answer::{
+    Abstention, Answer, AnswerSentence, AnswerStatus, AskOptions, Candidate, Clarification, Conversation, Coverage,
+    Notice, OtherQuestions, ProfileLink, SentenceStatus, Source, Thresholds, Timings,
+};
+// The one question rule: the app checks arguments with it before they reach `ask`.
+pub use answer::{check_question, QuestionProblem, QuestionType, MAX_QUESTION_CHARS};
+// Profile pages and autocomplete (`Engine::drugs`, `Engine::monograph`).
+pub use browse::{BlockView, DrugSummary, MonographView, SectionView};
+// What every call fails with, typed for clients to match on (CLI, app's `AppError`).
 pub use error::{Error, Result};
-pub use paths::Paths;
+// A monograph that failed to parse, in `BuildReport.failures` (CLI `index`, app start-up).
+pub use corpus::FileFailure;
+// The monograph types the passages and profile pages carry, so clients need not name the
+// monograph crate.
+pub use drugchatter_monograph::{LabelSource, SectionKind, Span};
+// `Engine::import`'s options and report (CLI `import`, app import command).
+pub use import::{ImportOptions, ImportReport, Skipped, DEFAULT_EMBED_TOKENS};
+// `Engine::update_index`'s report (CLI `index`, app start-up).
+pub use index::BuildReport;
+// `Engine::library_infos` (CLI `library list`, app library view).
+pub use library::{LibraryInfo, LibraryKind, BUNDLED_LIBRARY};
+// `drugchatter lint` checks a folder without loading any model.
+pub use lint::{lint, LintReport, Problem};
+// Where the engine's files are; the app overrides them from its bundled resources.
+pub use paths::{Paths, CORPUS_DIR_ENV, DATA_DIR_ENV, MODELS_DIR_ENV};
+// Long work reports and is cancelled through `Progress` (CLI bar, app events).
+pub use progress::{Progress, Silent, Stage};
+// `Engine::search`'s results (CLI `search`, app search command).
+pub use retrieve::{Hit, Intent, MatchKind, Passage, ResolvedDrug, SearchResults};
 
-use answer::{Answer, AskOptions, Conversation};
 use embed::Embedder;
-use index::BuildReport;
-pub use library::{Library, LibraryInfo, LibraryKind, BUNDLED_LIBRARY};
-use progress::Progress;
-use retrieve::SearchResults;
+use library::Library;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// Deletes an imported library from disk without opening an engine (no model is loaded):
+/// `drugchatter library remove`. An open engine uses [`Engine::remove_library`].
+pub fn remove_library(paths: &Paths, name: &str) -> Result<()> {
+    library::remove(paths, name)
+}
+
+/// Writes a file so that a crash leaves the old or the new content, never a mix: the app
+/// saves its settings this way, as the engine saves everything.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    atomic::write(path, bytes)
+}
+
+/// The engine: its libraries (the bundled one and each import), the embedding model and
+/// the answer model. The one API of this crate; see the crate docs.
 pub struct Engine {
     paths: Paths,
     embedder: Embedder,
@@ -46,7 +89,7 @@ pub struct Engine {
 }
 
 /// The generator model shipped with DrugChatter.
-pub const DEFAULT_GENERATOR: &str = "smollm2-135m-instruct-q4_1";
+const DEFAULT_GENERATOR: &str = "smollm2-135m-instruct-q4_1";
 
 impl Engine {
     /// Loads the embedding model and every library whose index exists. Nothing is built
@@ -102,18 +145,14 @@ impl Engine {
         &self.paths
     }
 
-    pub fn embedder(&self) -> &Embedder {
-        &self.embedder
-    }
-
     /// The bundled library, if its index exists.
-    pub fn library(&self) -> Option<&Library> {
+    fn bundled(&self) -> Option<&Library> {
         self.libraries.iter().find(|l| l.kind == LibraryKind::Bundled)
     }
 
-    /// Every loaded library, the bundled one first.
-    pub fn libraries(&self) -> &[Library] {
-        &self.libraries
+    /// Whether the bundled library's index is loaded: the app says when it builds it first.
+    pub fn has_bundled_index(&self) -> bool {
+        self.bundled().is_some()
     }
 
     /// Brings the bundled library's index up to date with `corpus_dir` (default: the
@@ -130,7 +169,7 @@ impl Engine {
 
     /// Builds the bundled index only if there is none yet (first use).
     pub fn ensure_index(&mut self, progress: &dyn Progress) -> Result<Option<BuildReport>> {
-        if self.library().is_some() {
+        if self.has_bundled_index() {
             return Ok(None);
         }
         self.update_index(None, progress).map(Some)
@@ -155,32 +194,27 @@ impl Engine {
         Ok(retrieve::search_libraries(&indexes, self.resolve(question), question, &query_vector, k))
     }
 
-    /// Imports FDA label files into a library of their own (see [`import`]). Takes `&self`
+    /// Imports FDA label files into a library of their own (docs/engine-api.md). Takes `&self`
     /// so asking can go on meanwhile; call [`Engine::reload_libraries`] afterwards to
     /// search the new material.
-    pub fn import(
-        &self,
-        inputs: &[PathBuf],
-        options: &import::ImportOptions,
-        progress: &dyn Progress,
-    ) -> Result<import::ImportReport> {
+    pub fn import(&self, inputs: &[PathBuf], options: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
         import::import(&self.paths, &self.embedder, inputs, options, progress)
     }
 
     /// Deletes an imported library from disk and stops searching it.
     pub fn remove_library(&mut self, name: &str) -> Result<()> {
-        library::remove(&self.paths, name)?;
+        remove_library(&self.paths, name)?;
         self.libraries.retain(|l| l.name != name || l.kind == LibraryKind::Bundled);
         Ok(())
     }
 
     /// Every drug of every library, for autocomplete and browsing.
-    pub fn drugs(&self) -> Vec<browse::DrugSummary> {
+    pub fn drugs(&self) -> Vec<DrugSummary> {
         browse::drugs(&self.libraries)
     }
 
     /// A drug's whole document, for its profile page.
-    pub fn monograph(&self, library: &str, slug: &str) -> Result<browse::MonographView> {
+    pub fn monograph(&self, library: &str, slug: &str) -> Result<MonographView> {
         browse::monograph(&self.libraries, library, slug)
     }
 

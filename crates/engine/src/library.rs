@@ -40,7 +40,7 @@ pub struct Library {
 
 impl Library {
     pub fn new(name: &str, kind: LibraryKind, source_dir: PathBuf, index: Index) -> Library {
-        let catalog = DrugCatalog::new(&index.drugs);
+        let catalog = DrugCatalog::new(&index.drugs).with_text(index.chunks.iter().map(|c| c.text.as_str()));
         let classes = ClassIndex::new(&index.drugs, &index.chunks);
         Library { name: name.to_string(), kind, source_dir, index, catalog, classes }
     }

@@ -14,7 +14,11 @@ pub struct Manifest {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ModelEntry {
     pub id: String,
+    // The manifest must say each model's role (models/fetch.py reads it, and a manifest
+    // without one is refused here); the engine itself finds its models by id.
+    #[expect(dead_code)]
     pub role: String,
+    #[expect(dead_code)]
     #[serde(default)]
     pub license: String,
     pub files: Vec<ModelFile>,
@@ -47,7 +51,6 @@ impl Manifest {
 /// A model's files, each checked present and matching its pinned sha256.
 #[derive(Debug, Clone)]
 pub struct VerifiedModel {
-    pub id: String,
     pub dir: PathBuf,
     /// The file names, in manifest order.
     pub files: Vec<String>,
@@ -88,7 +91,6 @@ pub fn verify(models_dir: &Path, id: &str) -> Result<VerifiedModel> {
         fingerprint.update(file.sha256.as_bytes());
     }
     Ok(VerifiedModel {
-        id: entry.id.clone(),
         dir,
         files: entry.files.iter().map(|f| f.name.clone()).collect(),
         fingerprint: hex(&fingerprint.finalize()),

@@ -1,6 +1,7 @@
 //! The YAML front matter between the opening and closing `---` lines.
 
 use crate::clean::{clean_inline, strip_answer_prefix};
+use crate::review;
 use crate::{Diagnostic, Faq, LabelSource, Monograph};
 use serde::Deserialize;
 
@@ -14,6 +15,9 @@ struct RawFrontMatter {
     faqs: Option<Vec<RawFaq>>,
     /// Imported libraries only: the FDA labels the document was made from.
     labels: Option<Vec<LabelSource>>,
+    /// Read as plain YAML: a wrong type is a review warning, not a failed front matter.
+    reviewed: Option<serde_yaml_ng::Value>,
+    checked_against: Option<serde_yaml_ng::Value>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +78,17 @@ pub(crate) fn read(yaml: &str, first_line: usize, monograph: &mut Monograph, dia
         diagnostics.push(Diagnostic::warning(first_line, "front matter has no `lastModified`"));
     }
     monograph.labels = raw.labels.unwrap_or_default();
+    let review = review::read(
+        raw.reviewed.as_ref(),
+        raw.checked_against.as_ref(),
+        !monograph.labels.is_empty(),
+        key_line(yaml, first_line, "reviewed")
+            .or_else(|| key_line(yaml, first_line, "checked_against"))
+            .unwrap_or(first_line),
+        diagnostics,
+    );
+    monograph.reviewed = review.reviewed;
+    monograph.checked_against = review.checked_against;
     for (i, faq) in raw.faqs.unwrap_or_default().into_iter().enumerate() {
         match clean_faq(faq.q.as_deref().unwrap_or(""), faq.a.as_deref()) {
             Some(faq) => monograph.faqs.push(faq),
@@ -99,6 +114,11 @@ fn clean_faq(q: &str, a: Option<&str>) -> Option<Faq> {
         .map(|a| clean_inline(strip_answer_prefix(a)))
         .unwrap_or_default();
     (!question.is_empty() && !answer.is_empty()).then_some(Faq { question, answer })
+}
+
+/// The file line of a top-level key, when the YAML has it.
+fn key_line(yaml: &str, first_line: usize, key: &str) -> Option<usize> {
+    yaml.lines().position(|l| l.strip_prefix(key).is_some_and(|rest| rest.starts_with(':'))).map(|n| first_line + n)
 }
 
 /// Best-effort file line of the i-th FAQ item, for diagnostics.

@@ -13,11 +13,13 @@ mod blocks;
 mod clean;
 mod diagnostics;
 mod front_matter;
+mod review;
 mod sections;
 mod synonyms;
 
 pub use clean::{clean_inline, slugify};
 pub use diagnostics::{Diagnostic, Severity};
+pub use review::SOURCE_PREFIXES;
 pub use sections::{Block, Section, SectionKind};
 
 use serde::{Deserialize, Serialize};
@@ -90,6 +92,11 @@ pub struct Monograph {
     pub synonyms: Vec<String>,
     /// Imported documents: the labels they were made from, newest first.
     pub labels: Vec<LabelSource>,
+    /// Whether the facts were checked against an FDA label (`reviewed` in the front matter).
+    pub reviewed: bool,
+    /// The labels they were checked against: `openfda:<set_id>`, `spl:<file>` or
+    /// `pdf:<file>`; empty when not reviewed.
+    pub checked_against: Vec<String>,
 }
 
 impl Monograph {

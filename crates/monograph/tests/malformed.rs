@@ -72,3 +72,22 @@ fn arbitrary_prefixes_of_the_seed_never_panic() {
         let _ = parse(&seed[..cut]);
     }
 }
+
+#[test]
+fn a_bad_review_state_is_a_warning_on_its_line_and_the_document_parses() {
+    let src = b"---\ntitle: Foo\ndescription: 'ok'\nreviewed: maybe\nchecked_against: []\n---\n## **Usage**\n\nText.\n";
+    let parsed = parse(src);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    assert_eq!(parsed.monograph.title, "Foo");
+    let warning = parsed.diagnostics.iter().find(|d| d.message.contains("`reviewed`")).expect("a review warning");
+    assert_eq!((warning.severity, warning.line), (Severity::Warning, 4));
+}
+
+#[test]
+fn the_review_state_is_read() {
+    let src = b"---\ntitle: Foo\nreviewed: true\nchecked_against:\n- 'openfda:0b1c'\n---\n## **Usage**\n\nText.\n";
+    let parsed = parse(src);
+    assert!(parsed.monograph.reviewed);
+    assert_eq!(parsed.monograph.checked_against, ["openfda:0b1c"]);
+    assert!(!parsed.diagnostics.iter().any(|d| d.message.contains("review")), "{:?}", parsed.diagnostics);
+}

@@ -16,18 +16,19 @@ mod compose;
 pub(crate) mod copy;
 mod evidence;
 mod generate;
-/// `drugchatter eval` counts the numbers a shown sentence has that its passage lacks.
-pub mod numbers;
+/// `drugchatter eval` counts the numbers a shown sentence has that its passage lacks (via `crate::bench`).
+pub(crate) mod numbers;
 mod plan;
-/// The question fuzz target checks the prompt budget.
-pub mod prompt;
+/// The question fuzz target checks the prompt budget (via `crate::testing`).
+pub(crate) mod prompt;
 mod retrieve;
-/// The question fuzz target checks the notices' order.
-pub mod safety;
+/// The question fuzz target checks the notices' order (via `crate::testing`).
+pub(crate) mod safety;
 mod schema;
 mod understand;
-/// tests/verifier.rs and the question fuzz target check the rules on invented passages.
-pub mod verify;
+/// The engine's tests/verifier.rs and the question fuzz target check the rules on invented
+/// passages (via `crate::testing`).
+pub(crate) mod verify;
 
 pub(crate) use generate::Generator;
 pub(crate) use plan::sources_from_hits;

@@ -11,10 +11,10 @@
 //!    Embeddings are saved as they are made, so an interrupted import resumes where it
 //!    stopped; the new index becomes visible only when complete.
 
-pub mod label;
+pub(crate) mod label;
 mod label_text;
-pub mod openfda;
-pub mod spl;
+pub(crate) mod openfda;
+pub(crate) mod spl;
 
 use crate::embed::Embedder;
 use crate::error::{Error, Result};

@@ -74,12 +74,9 @@ impl EmbeddingCache {
         self.vectors.get(key).map(Vec::as_slice)
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.vectors.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.vectors.is_empty()
     }
 
     /// Adds a batch and makes it durable before returning.
@@ -154,6 +151,6 @@ mod tests {
         assert_eq!(cache.len(), 2);
 
         let other = EmbeddingCache::open(&path, "model-b", 2).unwrap();
-        assert!(other.is_empty(), "another model's vectors are never reused");
+        assert_eq!(other.len(), 0, "another model's vectors are never reused");
     }
 }

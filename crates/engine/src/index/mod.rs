@@ -4,10 +4,10 @@
 //! its chunks and vectors from the previous generation, so adding, changing or removing one
 //! file re-embeds only that file's chunks.
 
-pub mod embed_cache;
-pub mod lexical;
-pub mod store;
-pub mod vector;
+pub(crate) mod embed_cache;
+pub(crate) mod lexical;
+pub(crate) mod store;
+pub(crate) mod vector;
 
 use crate::chunk::{chunk_monograph, drop_repeats, Chunk};
 use crate::corpus::{self, Drug, FileFailure};

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the files of a generation change shape; older generations are rebuilt.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 const CURRENT: &str = "CURRENT";
 const MANIFEST: &str = "manifest.json";
 

@@ -24,12 +24,31 @@ struct ClassDef {
 const CLASSES: &[ClassDef] = &[
     ClassDef {
         name: "NSAIDs",
-        asked_as: &["nsaid", "nsaids", "anti inflammatory", "anti inflammatories", "antiinflammatories"],
+        asked_as: &[
+            "nsaid",
+            "nsaids",
+            "anti inflammatory",
+            "anti inflammatories",
+            "antiinflammatories",
+            "anti inflammatory drugs",
+            "non steroidal anti inflammatory",
+            "nonsteroidal anti inflammatory",
+            "non steroidal anti inflammatories",
+        ],
         terms: &["nsaid", "nonsteroidal anti-inflammatory"],
     },
     ClassDef {
         name: "statins",
-        asked_as: &["statin", "statins", "cholesterol pill", "cholesterol pills", "cholesterol medicine"],
+        asked_as: &[
+            "statin",
+            "statins",
+            "cholesterol pill",
+            "cholesterol pills",
+            "cholesterol medicine",
+            "cholesterol medication",
+            "cholesterol meds",
+            "cholesterol tablets",
+        ],
         terms: &["statin", "hmg-coa reductase inhibitor"],
     },
     ClassDef {
@@ -54,7 +73,20 @@ const CLASSES: &[ClassDef] = &[
     },
     ClassDef {
         name: "corticosteroids",
-        asked_as: &["steroid", "steroids", "corticosteroid", "corticosteroids", "steroid pills", "steroid pill"],
+        asked_as: &[
+            "steroid",
+            "steroids",
+            "corticosteroid",
+            "corticosteroids",
+            "steroid pills",
+            "steroid pill",
+            "steroid tablets",
+            "steroid cream",
+            "steroid creams",
+            "steroid shot",
+            "steroid injection",
+            "steroid injections",
+        ],
         terms: &["corticosteroid", "glucocorticoid"],
     },
     ClassDef {
@@ -84,23 +116,52 @@ const CLASSES: &[ClassDef] = &[
     },
     ClassDef {
         name: "benzodiazepines",
-        asked_as: &["benzo", "benzos", "benzodiazepine", "benzodiazepines"],
+        asked_as: &[
+            "benzo",
+            "benzos",
+            "benzodiazepine",
+            "benzodiazepines",
+            "tranquilizer",
+            "tranquilizers",
+            "tranquillisers",
+        ],
         terms: &["benzodiazepine"],
     },
     ClassDef {
         name: "opioids",
-        asked_as: &["opioid", "opioids", "opiate", "opiates", "narcotic", "narcotics", "opioid painkillers"],
+        asked_as: &[
+            "opioid",
+            "opioids",
+            "opiate",
+            "opiates",
+            "narcotic",
+            "narcotics",
+            "opioid painkillers",
+            "opioid pain medicine",
+            "narcotic painkillers",
+            "narcotic pain medicine",
+            "narcotic pain pills",
+        ],
         terms: &["opioid agonist"],
     },
     ClassDef {
         name: "anticoagulants",
-        asked_as: &["blood thinner", "blood thinners", "anticoagulant", "anticoagulants"],
+        asked_as: &[
+            "blood thinner",
+            "blood thinners",
+            "blood thinning medicine",
+            "blood thinning pills",
+            "anticoagulant",
+            "anticoagulants",
+            "anti coagulant",
+            "anti coagulants",
+        ],
         terms: &["anticoagulant"],
     },
     ClassDef { name: "antiplatelet drugs", asked_as: &["antiplatelet", "antiplatelets"], terms: &["antiplatelet"] },
     ClassDef {
         name: "diuretics",
-        asked_as: &["water pill", "water pills", "diuretic", "diuretics"],
+        asked_as: &["water pill", "water pills", "water tablets", "fluid pill", "fluid pills", "diuretic", "diuretics"],
         terms: &["diuretic"],
     },
     ClassDef {
@@ -111,6 +172,11 @@ const CLASSES: &[ClassDef] = &[
             "blood pressure medicine",
             "blood pressure medication",
             "blood pressure meds",
+            "blood pressure tablets",
+            "high blood pressure medicine",
+            "high blood pressure pills",
+            "bp meds",
+            "bp pills",
             "antihypertensive",
             "antihypertensives",
         ],
@@ -118,7 +184,7 @@ const CLASSES: &[ClassDef] = &[
     },
     ClassDef {
         name: "antibiotics",
-        asked_as: &["antibiotic", "antibiotics"],
+        asked_as: &["antibiotic", "antibiotics", "antibacterial", "antibacterials", "antibiotic pills"],
         terms: &["antibacterial", "antibiotic", "aminopenicillin", "penicillin", "cephalosporin"],
     },
     ClassDef {
@@ -130,29 +196,69 @@ const CLASSES: &[ClassDef] = &[
     ClassDef { name: "tetracyclines", asked_as: &["tetracyclines"], terms: &["tetracycline"] },
     ClassDef {
         name: "antihistamines",
-        asked_as: &["antihistamine", "antihistamines", "allergy pill", "allergy pills"],
+        asked_as: &[
+            "antihistamine",
+            "antihistamines",
+            "allergy pill",
+            "allergy pills",
+            "allergy tablets",
+            "allergy medicine",
+            "allergy medication",
+            "allergy meds",
+            "hay fever tablets",
+        ],
         terms: &["antihistamine"],
     },
     ClassDef {
         name: "antidepressants",
-        asked_as: &["antidepressant", "antidepressants"],
+        asked_as: &["antidepressant", "antidepressants", "depression medicine", "depression meds", "depression pills"],
         terms: &["antidepressant", "ssri", "snri"],
     },
     ClassDef { name: "antipsychotics", asked_as: &["antipsychotic", "antipsychotics"], terms: &["antipsychotic"] },
     ClassDef {
         name: "antiepileptic drugs",
-        asked_as: &["anticonvulsant", "anticonvulsants", "antiepileptic", "antiepileptics", "seizure medicine"],
+        asked_as: &[
+            "anticonvulsant",
+            "anticonvulsants",
+            "antiepileptic",
+            "antiepileptics",
+            "seizure medicine",
+            "seizure medication",
+            "seizure meds",
+            "epilepsy medicine",
+            "anti seizure",
+        ],
         terms: &["antiepileptic", "anticonvulsant"],
     },
     ClassDef {
         name: "stimulants for ADHD",
-        asked_as: &["adhd pill", "adhd pills", "adhd medicine", "adhd medication", "stimulant", "stimulants"],
+        asked_as: &[
+            "adhd pill",
+            "adhd pills",
+            "adhd medicine",
+            "adhd medication",
+            "adhd meds",
+            "stimulant",
+            "stimulants",
+        ],
         terms: &["(cns) stimulant"],
     },
     ClassDef { name: "insulins", asked_as: &["insulin", "insulins"], terms: &["human insulin"] },
     ClassDef {
         name: "GLP-1 receptor agonists",
-        asked_as: &["glp 1", "glp1", "glp 1 shots", "weekly diabetes shot", "diabetes shot", "glp 1 agonists"],
+        asked_as: &[
+            "glp 1",
+            "glp1",
+            "glp 1 shots",
+            "weekly diabetes shot",
+            "diabetes shot",
+            "glp 1 agonists",
+            "weight loss shot",
+            "weight loss shots",
+            "weight loss injection",
+            "weight loss injections",
+            "weight loss jab",
+        ],
         terms: &["glp-1"],
     },
     ClassDef {
@@ -175,29 +281,146 @@ const CLASSES: &[ClassDef] = &[
             "sleep aids",
             "sleeping tablet",
             "sleeping tablets",
+            "sleep medicine",
+            "sleep medication",
+            "sleep meds",
+            "sleep pills",
+            "sleeping medicine",
         ],
         terms: &["hypnotic", "sedative"],
     },
     ClassDef {
         name: "inhalers",
-        asked_as: &["inhaler", "inhalers"],
+        asked_as: &["inhaler", "inhalers", "puffer", "puffers"],
         terms: &["bronchodilator", "inhaled corticosteroid", "(ics/laba)"],
     },
     ClassDef {
         name: "hormonal contraceptives",
-        asked_as: &["birth control", "birth control pill", "birth control pills", "contraceptive", "contraceptives"],
+        asked_as: &[
+            "birth control",
+            "birth control pill",
+            "birth control pills",
+            "contraceptive",
+            "contraceptives",
+            "contraceptive pill",
+            "oral contraceptive",
+            "oral contraceptives",
+            "on the pill",
+        ],
         terms: &["contraceptive"],
     },
     ClassDef { name: "triptans", asked_as: &["triptan", "triptans"], terms: &["triptan"] },
-    ClassDef { name: "laxatives", asked_as: &["laxative", "laxatives"], terms: &["laxative"] },
+    ClassDef {
+        name: "laxatives",
+        asked_as: &["laxative", "laxatives", "stool softener", "stool softeners", "constipation medicine"],
+        terms: &["laxative"],
+    },
     ClassDef {
         name: "vaccines",
         asked_as: &["vaccine", "vaccines", "vaccination", "vaccinations"],
         terms: &["vaccine"],
     },
     ClassDef { name: "antacids", asked_as: &["antacid", "antacids"], terms: &["antacid"] },
-    ClassDef { name: "PDE5 inhibitors", asked_as: &["pde5 inhibitor", "pde5 inhibitors"], terms: &["pde5"] },
+    ClassDef {
+        name: "PDE5 inhibitors",
+        asked_as: &[
+            "pde5 inhibitor",
+            "pde5 inhibitors",
+            "ed pills",
+            "ed meds",
+            "erectile dysfunction pills",
+            "erectile dysfunction medicine",
+        ],
+        terms: &["pde5"],
+    },
     ClassDef { name: "nitrates", asked_as: &["nitrate", "nitrates"], terms: &["organic nitrate", "nitrate"] },
+    ClassDef {
+        name: "pain relievers",
+        asked_as: &[
+            "painkiller",
+            "painkillers",
+            "pain killer",
+            "pain killers",
+            "pain reliever",
+            "pain relievers",
+            "pain medicine",
+            "pain medication",
+            "pain meds",
+            "pain pills",
+            "analgesic",
+            "analgesics",
+        ],
+        terms: &["analgesic", "nsaid", "nonsteroidal anti-inflammatory", "opioid agonist"],
+    },
+    ClassDef { name: "antifungals", asked_as: &["antifungal", "antifungals"], terms: &["antifungal"] },
+    ClassDef { name: "antivirals", asked_as: &["antiviral", "antivirals"], terms: &["antiviral"] },
+    ClassDef {
+        name: "cough medicines",
+        asked_as: &[
+            "cough medicine",
+            "cough medicines",
+            "cough syrup",
+            "cough suppressant",
+            "cough suppressants",
+            "antitussive",
+            "antitussives",
+            "expectorant",
+            "expectorants",
+        ],
+        terms: &["antitussive", "expectorant"],
+    },
+    ClassDef { name: "decongestants", asked_as: &["decongestant", "decongestants"], terms: &["decongestant"] },
+    ClassDef {
+        name: "antiemetics",
+        asked_as: &["antiemetic", "antiemetics", "anti nausea", "nausea medicine", "nausea pills", "anti sickness"],
+        terms: &["antiemetic"],
+    },
+    ClassDef {
+        name: "H2 blockers",
+        asked_as: &["h2 blocker", "h2 blockers"],
+        terms: &["h2 blocker", "h2 receptor antagonist"],
+    },
+    ClassDef {
+        name: "diabetes medicines",
+        asked_as: &[
+            "diabetes medicine",
+            "diabetes medicines",
+            "diabetes medication",
+            "diabetes meds",
+            "diabetes pills",
+            "diabetic medicine",
+            "blood sugar medicine",
+            "blood sugar pills",
+        ],
+        terms: &[
+            "antidiabetic",
+            "antihyperglycaemic",
+            "insulin secretagogue",
+            "insulin sensitiser",
+            "glp-1",
+            "sglt2",
+            "dpp-4",
+            "human insulin",
+        ],
+    },
+    ClassDef {
+        name: "anxiety medicines",
+        asked_as: &[
+            "anxiety medicine",
+            "anxiety medication",
+            "anxiety meds",
+            "anxiety pills",
+            "anti anxiety",
+            "anxiolytic",
+            "anxiolytics",
+        ],
+        terms: &["anxiolytic"],
+    },
+    ClassDef {
+        name: "dementia medicines",
+        asked_as: &["dementia medicine", "dementia medication", "alzheimers medicine", "alzheimers medication"],
+        terms: &["anti-dementia"],
+    },
 ];
 
 /// Phrases that name a class in monograph text besides its membership terms ("Opioids:"
@@ -245,7 +468,9 @@ impl ClassIndex {
 
     /// The classes a question names, longest phrase first; each set of words names one class.
     pub fn named_in(&self, question: &str) -> Vec<NamedClass> {
-        let tokens = words(question);
+        // "beta-blockers", "anti-inflammatory", "GLP-1": the parts of a hyphenated word.
+        let tokens: Vec<String> =
+            words(question).iter().flat_map(|w| w.split('-').filter(|p| !p.is_empty()).map(str::to_string)).collect();
         let mut used = vec![false; tokens.len()];
         let mut found: Vec<(usize, NamedClass)> = Vec::new();
         for n in (1..=4.min(tokens.len())).rev() {
@@ -257,6 +482,11 @@ impl ClassIndex {
                 let Some(c) = CLASSES.iter().position(|class| class.asked_as.contains(&phrase.as_str())) else {
                     continue;
                 };
+                // "non-opioid" and "not a steroid" name no class.
+                let before: Vec<&str> = tokens[start.saturating_sub(2)..start].iter().map(String::as_str).collect();
+                if before.last() == Some(&"non") || before == ["not", "a"] {
+                    continue;
+                }
                 used[start..start + n].iter_mut().for_each(|u| *u = true);
                 if !self.members[c].is_empty() && !found.iter().any(|(_, f)| f.name == CLASSES[c].name) {
                     let class = NamedClass {

@@ -2,9 +2,11 @@
 //! (restricted to those drugs when there are any), fuse the rankings and favour the section
 //! the question asks about.
 
-pub mod classes;
-pub mod intent;
-pub mod resolve;
+pub(crate) mod classes;
+pub(crate) mod intent;
+#[cfg(test)]
+mod names_test;
+pub(crate) mod resolve;
 
 use crate::index::Index;
 pub use classes::{ClassIndex, NamedClass};

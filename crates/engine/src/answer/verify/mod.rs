@@ -39,15 +39,7 @@ mod rules {
     pub mod yes_or_no;
 }
 
-pub use claims::{split_cited, strip_citations, without_source_labels};
-pub use clauses::{clauses, parts};
-pub use rules::added_words::novel_words;
-pub use rules::joined_words::apart_words;
-pub use rules::misread_pronoun::misread_pronoun;
-pub use rules::numbers_together::numbers_apart;
-pub use rules::opposites::reversed_word;
-pub use rules::unknown_words::unknown_word;
-pub use rules::yes_or_no::answers_yes_or_no;
+pub use claims::{split_cited, strip_citations};
 pub use words::{negated, word_overlap, PassageWords};
 
 use super::{AnswerSentence, SentenceStatus, Source};
@@ -388,25 +380,9 @@ impl<'a> Claim<'a> {
 #[cfg(test)]
 mod testing {
     use super::*;
-    use drugchatter_monograph::{SectionKind, Span};
 
-    /// The source numbered `n`.
-    pub fn source(n: usize, drug: &str, section: &str, kind: SectionKind, text: &str) -> Source {
-        let passage = crate::retrieve::Passage {
-            chunk_id: format!("{}:{n}", drug.to_lowercase()),
-            drug: drug.into(),
-            drug_slug: drug.to_lowercase(),
-            library: "bundled".into(),
-            section: section.into(),
-            section_path: vec![section.into()],
-            section_kind: kind,
-            source: format!("{}.md", drug.to_lowercase()).into(),
-            span: Span::new(0, text.len()),
-            text: text.into(),
-            label: None,
-        };
-        Source { n, passage }
-    }
+    /// The same fixture as the engine's integration tests (`crate::testing`).
+    pub use crate::testing::verify::source;
 
     /// A drug the question names by its title.
     pub fn asked(title: &str) -> ResolvedDrug {

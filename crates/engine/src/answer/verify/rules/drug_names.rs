@@ -45,6 +45,8 @@ mod tests {
             source: Default::default(),
             content_hash: String::new(),
             labels: vec![],
+            reviewed: false,
+            checked_against: vec![],
         }
     }
 
