@@ -229,7 +229,9 @@ fn choose<'u>(
         if picked.len() >= MOST_SENTENCES || unit.score < best.score - SUPPORT_MARGIN {
             break;
         }
-        let repeats = picked.iter().any(|p| super::verify::word_overlap(&unit.text, &p.text) >= 0.6);
+        // A list read as one sentence already holds its lines.
+        let listed = picked.iter().any(|p| p.chunk == unit.chunk && p.context.ends_with("› uses"));
+        let repeats = listed || picked.iter().any(|p| super::verify::word_overlap(&unit.text, &p.text) >= 0.6);
         // Across a class, each member says its own line.
         let same_drug = class_answer && picked.iter().any(|p| p.drug == unit.drug);
         if !repeats && !same_drug && !picked.iter().any(|p| std::ptr::eq(*p, unit)) {

@@ -62,6 +62,7 @@ pub(crate) const PREGNANCY_CUES: &[&str] = &[
     "lactat",
     "breast milk",
     "conceive",
+    "morning sickness",
     "expecting a baby",
     "trying for a baby",
 ];

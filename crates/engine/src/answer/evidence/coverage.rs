@@ -60,10 +60,12 @@ pub(crate) fn beyond_the_monographs(question: &Question, units: &[Unit]) -> Opti
 pub(crate) fn states_the_asked(question: &Question, topic: &[String], units: &[Unit]) -> Option<bool> {
     // Not every monograph says how it is stored or what it looks like: only a unit that
     // does answers.
-    if matches!(question.kind, QuestionType::AppearanceIngredients | QuestionType::Storage)
-        && !units.iter().any(|u| u.fit >= 1.0)
-    {
-        return Some(false);
+    if matches!(question.kind, QuestionType::AppearanceIngredients | QuestionType::Storage) {
+        let fitting = units.iter().any(|u| u.fit >= 1.0);
+        // A storage line answers "storage when travelling" whatever else it says.
+        if !fitting || question.kind == QuestionType::Storage {
+            return Some(fitting);
+        }
     }
     if topic.is_empty() || always_answered(question.kind, &question.text) {
         return None;

@@ -221,7 +221,7 @@ fn kind_words(kind: QuestionType) -> &'static [&'static str] {
         }
         Mechanism => &["how", "work", "works", "mechanism", "why"],
         UsedFor => &["used", "for", "treat", "treats", "help", "what"],
-        WhatIs => &["what", "about"],
+        WhatIs => &["what", "about", "same", "thing", "kind", "type"],
         General => &[],
     }
 }

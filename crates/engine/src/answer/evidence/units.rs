@@ -73,6 +73,10 @@ pub(crate) fn units_of(cx: &Context, subject: &Subject) -> Vec<Unit> {
             // "NSAIDs: reduced effect" says whose effect only with the drug's name.
             if chunk.section_kind == SectionKind::DrugInteractions && !label.is_empty() {
                 line = format!("{} with {}", index.drugs[drug].title, lower_first(&line));
+            } else if subject.drugs.len() > 1 && chunk.section_kind != SectionKind::Faqs {
+                // Across a class, "Kidney injury and high potassium" says whose only with
+                // the member's name.
+                line = format!("{}: {}", index.drugs[drug].title, lower_first(&line));
             }
             if line.split_whitespace().count() <= MAX_LINE_WORDS {
                 push(line, label);

@@ -157,7 +157,23 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
         ],
         &[],
     ),
-    (MissedDose, &["missed", "miss a dose", "miss my", "forgot", "forget to", "skipped", "skip a dose"], &[]),
+    (
+        MissedDose,
+        &[
+            "missed",
+            "miss a dose",
+            "miss my",
+            "misses",
+            "miss the",
+            "miss a",
+            "missing a",
+            "forgot",
+            "forget to",
+            "skipped",
+            "skip a dose",
+        ],
+        &[],
+    ),
     (
         AppearanceIngredients,
         &[
