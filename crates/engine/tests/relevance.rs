@@ -241,3 +241,65 @@ fn a_follow_up_naming_a_shared_name_does_not_inherit_the_drug() {
     assert!(!follow_up.carried_over, "{follow_up:#?}");
     assert!(follow_up.sources.iter().all(|s| s.drug_slug != "ibuprofen"), "{follow_up:#?}");
 }
+
+#[test]
+fn how_does_it_verb_asks_how_it_works() {
+    // "Lower" is not a side effect and "stop" would not be stopping the drug.
+    let answer = ask("how does metformin lower blood sugar");
+    assert_eq!(answer.question_type, QuestionType::Mechanism, "{answer:#?}");
+    assert_first_from(&answer, "metformin", SectionKind::HowItWorks);
+}
+
+#[test]
+fn what_it_is_used_for_reads_the_list_as_one_sentence() {
+    let answer = ask("What is Aldara used for?");
+    let (text, _) = first(&answer);
+    for condition in ["actinic keratosis", "basal cell carcinoma", "warts"] {
+        assert!(text.to_lowercase().contains(condition), "{text}");
+    }
+}
+
+#[test]
+fn a_class_answer_names_the_member_of_each_line() {
+    let answer = ask("Are NSAIDs hard on your kidneys?");
+    assert_ne!(answer.status, AnswerStatus::Clarification, "{answer:#?}");
+    let (text, source) = first(&answer);
+    assert!(["ibuprofen", "naproxen"].contains(&source.drug_slug.as_str()), "{answer:#?}");
+    assert!(text.starts_with("Ibuprofen: ") || text.starts_with("Naproxen: "), "{text}");
+    assert!(text.to_lowercase().contains("kidney"), "{text}");
+}
+
+#[test]
+fn a_class_with_nothing_asked_beyond_it_asks_which() {
+    let answer = ask("are statins bad for you");
+    assert_eq!(answer.status, AnswerStatus::Clarification, "{answer:#?}");
+    let slugs: Vec<String> = answer.clarification.expect("choices").candidates.into_iter().map(|c| c.slug).collect();
+    assert_eq!(slugs, ["atorvastatin", "simvastatin"]);
+}
+
+#[test]
+fn a_drug_beside_a_class_is_asked_about_alone_unless_combined() {
+    let answer = ask("Is Zyrtec a steroid?");
+    assert!(!matches!(answer.coverage, Coverage::PairNotLinked { .. }), "{answer:#?}");
+    assert_eq!(answer.question_type, QuestionType::WhatIs, "{answer:#?}");
+    assert!(answer.sources.iter().all(|s| s.drug_slug == "cetirizine"), "{answer:#?}");
+}
+
+#[test]
+fn drugs_named_as_examples_make_a_class_question() {
+    let answer = ask("Do statins like Lipitor and Zocor cause muscle pain?");
+    assert_ne!(answer.question_type, QuestionType::Interaction, "{answer:#?}");
+    let (text, source) = first(&answer);
+    assert!(["atorvastatin", "simvastatin"].contains(&source.drug_slug.as_str()), "{answer:#?}");
+    assert!(text.contains("muscle") || text.contains("myopathy"), "{text}");
+}
+
+#[test]
+fn what_no_monograph_holds_is_said_to_be_missing() {
+    let answer = ask("who makes lipitor");
+    assert!(
+        matches!(&answer.coverage, Coverage::NotCovered { asked, .. } if asked == &["who makes it".to_string()]),
+        "{answer:#?}"
+    );
+    assert!(answer.sentences.iter().all(|s| s.related), "{answer:#?}");
+}

@@ -124,6 +124,7 @@ fn subjects(cx: &Context, question: &Question) -> Vec<Subject> {
                 library: l,
                 drugs: vec![drug.index],
                 names: names_of(cx, l, drug.index),
+                own_names: own_names_of(cx, l, drug.index),
                 title: drug.title.clone(),
             });
         }
@@ -137,6 +138,7 @@ fn subjects(cx: &Context, question: &Question) -> Vec<Subject> {
                 library,
                 drugs: class.members.clone(),
                 names: class.terms.iter().map(|t| t.to_string()).collect(),
+                own_names: Vec::new(),
                 title: class.name.clone(),
             });
         }
@@ -156,14 +158,34 @@ fn needs_which_one(question: &Question, topic: &[String]) -> bool {
             before.contains(&"my")
         })
     });
-    (question.kind.needs_one_drug() && question.kind != QuestionType::General) || possessive || topic.is_empty()
+    // Pregnancy, food, stopping… are themselves the question; "side effects" of a whole
+    // class with nothing more asked is not.
+    let broad = matches!(
+        question.kind,
+        QuestionType::General
+            | QuestionType::SideEffects
+            | QuestionType::SeriousWarnings
+            | QuestionType::WhatIs
+            | QuestionType::UsedFor
+    );
+    (question.kind.needs_one_drug() && question.kind != QuestionType::General)
+        || possessive
+        || broad && topic.is_empty()
 }
 
 /// How monograph text names a drug: its title and brands (salts left off), the distinctive
 /// words of a combination's title, and its classes.
 fn names_of(cx: &Context, library: usize, drug: usize) -> Vec<String> {
-    let library = &cx.libraries[library];
-    let record = &library.index.drugs[drug];
+    let mut names = own_names_of(cx, library, drug);
+    names.extend(cx.libraries[library].classes.terms_of(drug).into_iter().map(str::to_string));
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The names that are the drug's own, not its classes'.
+fn own_names_of(cx: &Context, library: usize, drug: usize) -> Vec<String> {
+    let record = &cx.libraries[library].index.drugs[drug];
     let mut names: Vec<String> = std::iter::once(&record.title)
         .chain(&record.synonyms)
         .map(|n| without_salts(n).to_lowercase())
@@ -173,9 +195,6 @@ fn names_of(cx: &Context, library: usize, drug: usize) -> Vec<String> {
     if words.len() > 1 {
         names.extend(words.into_iter().filter(|w| w.len() >= 6 && w != "vaccine" && w != "insulin"));
     }
-    names.extend(library.classes.terms_of(drug).into_iter().map(str::to_string));
-    names.sort();
-    names.dedup();
     names
 }
 

@@ -10,9 +10,7 @@ use std::collections::HashSet;
 fn always_answered(kind: QuestionType, question: &str) -> bool {
     use QuestionType::*;
     let lower = question.to_lowercase();
-    let beyond_the_label = ["cost", "price", "insurance", "equivalent", "equal", "same as", "convert", "switch"]
-        .iter()
-        .any(|c| lower.contains(c));
+    let beyond_the_label = ["cost", "price", "insurance", "switch"].iter().any(|c| lower.contains(c));
     match kind {
         AppearanceIngredients | SideEffects | SeriousWarnings | General | WhatIs | Storage => false,
         Dose => !beyond_the_label,
@@ -60,12 +58,10 @@ pub(crate) fn beyond_the_monographs(question: &Question, units: &[Unit]) -> Opti
 pub(crate) fn states_the_asked(question: &Question, topic: &[String], units: &[Unit]) -> Option<bool> {
     // Not every monograph says how it is stored or what it looks like: only a unit that
     // does answers.
-    if matches!(question.kind, QuestionType::AppearanceIngredients | QuestionType::Storage) {
-        let fitting = units.iter().any(|u| u.fit >= 1.0);
-        // A storage line answers "storage when travelling" whatever else it says.
-        if !fitting || question.kind == QuestionType::Storage {
-            return Some(fitting);
-        }
+    if matches!(question.kind, QuestionType::AppearanceIngredients | QuestionType::Storage)
+        && !units.iter().any(|u| u.fit >= 1.0)
+    {
+        return Some(false);
     }
     if topic.is_empty() || always_answered(question.kind, &question.text) {
         return None;

@@ -225,9 +225,11 @@ pub(super) fn leads(question: &Question, unit: &Unit) -> f32 {
     use QuestionType::*;
     let lower = unit.text.to_lowercase();
     let asked = question.text.to_lowercase();
+    // An FAQ is a chunk of its own, always first: only a section's opening counts.
     let opening = match (question.kind, unit.position) {
-        (UsedFor | WhatIs | Mechanism, 0) => 0.4,
-        (UsedFor | WhatIs | Mechanism, 1) => 0.2,
+        _ if unit.kind == SectionKind::Faqs => 0.0,
+        (UsedFor | WhatIs | Mechanism, 0) => 0.25,
+        (UsedFor | WhatIs | Mechanism, 1) => 0.1,
         _ => 0.0,
     };
     let own_allergy = (lower.contains("hypersensitivity") || lower.contains("allergy to"))

@@ -53,6 +53,9 @@ pub(crate) struct Subject {
     pub drugs: Vec<usize>,
     /// Lower-case phrases by which monograph text names it (names, brands, classes).
     pub names: Vec<String>,
+    /// Of those, the drug's own names, not its classes': a line naming the drug itself
+    /// ("with low-dose aspirin") is more to the point than one naming its class ("NSAIDs").
+    pub own_names: Vec<String>,
     /// How answers name it.
     pub title: String,
 }
@@ -99,6 +102,9 @@ pub(crate) fn score(
             if unit.links_pair {
                 unit.score +=
                     if matches!(unit.kind, SectionKind::DrugInteractions | SectionKind::Faqs) { 3.0 } else { 2.0 };
+                if other.is_some_and(|o| o.own_names.iter().any(|n| names(&lower, n))) {
+                    unit.score += 0.5;
+                }
             }
         }
     }

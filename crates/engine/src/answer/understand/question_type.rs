@@ -80,6 +80,27 @@ const COMBINE: &[&str] = &[
     "while taking",
     "at the same time",
     "same day",
+    "can i take",
+    "can i use",
+    "can i have",
+    "ok to take",
+    "safe to take",
+];
+
+/// Words that compare medicines rather than ask how they go together.
+const COMPARE: &[&str] = &[
+    " or ",
+    "which",
+    " vs",
+    "versus",
+    "better",
+    "compare",
+    "difference",
+    "instead of",
+    "same as",
+    "same thing",
+    " like ",
+    "such as",
 ];
 
 /// Whether `lower` (a lower-cased question) asks how medicines go together.
@@ -93,8 +114,8 @@ pub(super) fn asks_how_they_combine(lower: &str) -> bool {
 /// Verbs of "how does X <verb>…" and "what does X do" that ask how a medicine works:
 /// "how does ozempic make you lose weight", "how does finasteride stop hair loss".
 const MECHANISM_VERBS: &[&str] = &[
-    "work", "works", "help", "helps", "stop", "reverse", "make", "lower", "reduce", "treat", "prevent", "block", "act",
-    "kill", "fight", "relieve", "do", "cause", "raise", "protect", "thin", "control",
+    "work", "works", "help", "helps", "stop", "reverse", "make", "lower", "reduce", "prevent", "block", "act", "kill",
+    "fight", "relieve", "do", "cause", "raise", "protect", "thin", "control",
 ];
 
 /// "How does/do X <verb>", "what does X do", "why does/do X <verb>": the question asks how
@@ -153,7 +174,6 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "lips swelling",
             "lips are swelling",
             "tongue swelling",
-            "hives",
         ],
         &[],
     ),
@@ -224,6 +244,32 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
         &[],
     ),
     (
+        Storage,
+        &[
+            "store",
+            "storage",
+            "fridge",
+            "refrigerat",
+            "room temperature",
+            "expire",
+            "expired",
+            "in the car",
+            "heat",
+            "freez",
+            "once you open",
+            "after opening",
+            "once opened",
+            "after i open",
+            "good for after",
+            "good for once",
+            "is it good for",
+            "where should i keep",
+            "where do i keep",
+            "where to keep",
+        ],
+        &[],
+    ),
+    (
         Stopping,
         &[
             "stop taking",
@@ -268,32 +314,6 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "months old",
         ],
         CHILD_ASKS,
-    ),
-    (
-        Storage,
-        &[
-            "store",
-            "storage",
-            "fridge",
-            "refrigerat",
-            "room temperature",
-            "expire",
-            "expired",
-            "in the car",
-            "heat",
-            "freez",
-            "once you open",
-            "after opening",
-            "once opened",
-            "after i open",
-            "good for after",
-            "good for once",
-            "is it good for",
-            "where should i keep",
-            "where do i keep",
-            "where to keep",
-        ],
-        &[],
     ),
     (
         OnsetDuration,
@@ -375,8 +395,8 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "allergic to",
             "if i have",
             "if you have",
-            "i have ",
-            "i had ",
+            "if i had",
+            "i have had",
             "i've had",
             "history of",
             "ok for my",
@@ -427,7 +447,7 @@ pub fn detect(question: &str, drugs: usize) -> QuestionType {
     }
     // Medicines compared ("zyrtec, claritin or allegra: which makes me least sleepy") are
     // asked about each; only words of combining make it an interaction question.
-    let combined = asks_how_they_combine(&lower);
+    let combined = asks_how_they_combine(&lower) || !COMPARE.iter().any(|c| lower.contains(c));
     for (kind, cues, also) in CUES {
         if *kind == Interaction && drugs < 2 {
             continue;
@@ -490,6 +510,12 @@ mod tests {
         assert_eq!(detect("can i stop zoloft cold turkey", 1), Stopping);
         assert_eq!(detect("ibuprofen", 1), General);
         assert_eq!(detect("tylenol and warfarin", 2), Interaction);
+        assert_eq!(detect("I take Flomax for my prostate. Can I use Viagra?", 2), Interaction);
+        assert_eq!(detect("wellbutrin + tramadol seizure risk?", 2), Interaction);
+        assert_eq!(detect("Does the Augmentin liquid for my kid have to go in the fridge?", 1), Storage);
+        assert_eq!(detect("what does mupirocin treat", 1), UsedFor);
+        assert_eq!(detect("i have this annoying dry cough on lisinopril", 1), General);
+        assert_eq!(detect("how much benadryl can i give my 8 year old for hives", 1), DoseChild);
         // "Stop eating" is about food; "crush" about how to take it; "what's in" about ingredients.
         assert_eq!(detect("do i have to stop eating salad and spinach on warfarin", 1), FoodAlcohol);
         assert_eq!(detect("can i crush xarelto, my dad can't swallow pills", 1), Dose);
