@@ -157,7 +157,7 @@ pub fn import(
         progress.advance(read_bytes);
     }
 
-    let (labels, drugs) = render_documents(&store, &documents_dir, progress)?;
+    let (labels, drugs) = render_documents(&mut store, &documents_dir, &mut report.skipped, progress)?;
     report.labels = labels;
     report.drugs = drugs;
     if drugs == 0 {
@@ -434,6 +434,12 @@ impl LabelStore {
         Ok(outcome)
     }
 
+    /// Drops a stored label that cannot be read, file and entry.
+    fn forget(&mut self, file: &str) {
+        let _ = std::fs::remove_file(self.dir.join(file));
+        self.kept.retain(|_, (_, _, f)| f != file);
+    }
+
     fn read(&self, file: &str) -> Result<Label> {
         let path = self.dir.join(file);
         let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
@@ -454,17 +460,34 @@ fn parse_label_file_name(file: &str) -> Option<(String, u32, String)> {
 }
 
 /// Writes one document per drug from the stored labels, and removes documents of drugs
-/// no longer there. Returns (labels, drugs).
-fn render_documents(store: &LabelStore, documents_dir: &Path, progress: &dyn Progress) -> Result<(usize, usize)> {
+/// no longer there. A stored label that cannot be read back is reported in `skipped` and
+/// removed from the store, so it never blocks the library and importing its source again
+/// stores it anew. Returns (labels, drugs).
+fn render_documents(
+    store: &mut LabelStore,
+    documents_dir: &Path,
+    skipped: &mut Vec<Skipped>,
+    progress: &dyn Progress,
+) -> Result<(usize, usize)> {
     std::fs::create_dir_all(documents_dir).map_err(Error::io(documents_dir))?;
     crate::atomic::remove_stale_temporaries(documents_dir);
-    let mut files: Vec<&String> = store.kept.values().map(|(_, _, f)| f).collect();
+    let mut files: Vec<String> = store.kept.values().map(|(_, _, f)| f.clone()).collect();
     files.sort();
     progress.stage(Stage::Rendering, files.len() as u64);
     // Only names are kept in memory while grouping; each group's labels are read again to render.
-    let mut groups: BTreeMap<String, Vec<&String>> = BTreeMap::new();
-    for file in &files {
-        let label = store.read(file)?;
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in files {
+        let label = match store.read(&file) {
+            Ok(label) => label,
+            Err(e) => {
+                skipped.push(Skipped {
+                    place: store.dir.join(&file).display().to_string(),
+                    reason: format!("{e}; removed from the library, import its source again to restore it"),
+                });
+                store.forget(&file);
+                continue;
+            }
+        };
         let key = label::drug_key(&label.generic_name);
         groups.entry(if key.is_empty() { label.set_id } else { key }).or_default().push(file);
     }
@@ -491,5 +514,61 @@ fn render_documents(store: &LabelStore, documents_dir: &Path, progress: &dyn Pro
             }
         }
     }
-    Ok((files.len(), groups.len()))
+    Ok((groups.values().map(Vec::len).sum(), groups.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+
+    fn spl_label(xml: &str) -> Label {
+        match spl::parse(xml, "deep.xml") {
+            Found::Label(label, _) => *label,
+            Found::Skipped(s) => panic!("skipped: {s}"),
+        }
+    }
+
+    #[test]
+    fn a_label_64_sections_deep_round_trips_through_the_store() {
+        // Stored unflattened, it was written but exceeded serde_json's depth limit when
+        // read back, and every later import into the library failed.
+        let dir = tempfile::tempdir().unwrap();
+        let label = spl_label(&spl::nested_document(64));
+        let mut store = LabelStore::open(dir.path()).unwrap();
+        assert!(matches!(store.put(&label).unwrap(), Stored::Added));
+        let file = store.kept[&label.set_id].2.clone();
+        assert_eq!(store.read(&file).unwrap(), label);
+        let mut skipped = Vec::new();
+        let documents = dir.path().join("documents");
+        assert_eq!(render_documents(&mut store, &documents, &mut skipped, &Silent).unwrap(), (1, 1));
+        assert!(skipped.is_empty(), "{skipped:?}");
+        let document = std::fs::read_to_string(documents.join("deepamide.md")).unwrap();
+        assert!(document.contains("Level 63."), "no level is lost");
+    }
+
+    #[test]
+    fn a_stored_label_that_cannot_be_read_is_reported_and_never_blocks_the_library() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = spl_label(&spl::nested_document(3));
+        let damaged = "1111aaaa-73bf-4005-a7e3-b035f451a861@1@20240101.json";
+        std::fs::write(dir.path().join(damaged), b"{\"set_id\": [[[[").unwrap();
+        let mut store = LabelStore::open(dir.path()).unwrap();
+        store.put(&good).unwrap();
+        let mut skipped = Vec::new();
+        let documents = dir.path().join("documents");
+        assert_eq!(render_documents(&mut store, &documents, &mut skipped, &Silent).unwrap(), (1, 1));
+        assert_eq!(skipped.len(), 1, "{skipped:?}");
+        assert!(
+            skipped[0].place.ends_with(damaged) && skipped[0].reason.contains("damaged stored label"),
+            "{skipped:?}"
+        );
+        assert!(!dir.path().join(damaged).exists(), "removed, so importing its source again stores it anew");
+        assert!(documents.join("deepamide.md").exists());
+        // The next run finds nothing to report.
+        let mut store = LabelStore::open(dir.path()).unwrap();
+        let mut again = Vec::new();
+        assert_eq!(render_documents(&mut store, &documents, &mut again, &Silent).unwrap(), (1, 1));
+        assert!(again.is_empty(), "{again:?}");
+    }
 }
