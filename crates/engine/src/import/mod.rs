@@ -43,6 +43,27 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// How many skipped records a report lists; every one is counted.
+pub const MAX_LISTED_SKIPPED: usize = 100;
+
+/// Records and files left out: all counted, the first [`MAX_LISTED_SKIPPED`] kept, so a file
+/// of millions of bad records fills neither memory nor the window.
+#[derive(Debug, Default)]
+struct SkipLog {
+    count: usize,
+    first: Vec<Skipped>,
+}
+
+impl SkipLog {
+    fn push(&mut self, skipped: Skipped) {
+        tracing::debug!("skipped {skipped}");
+        self.count += 1;
+        if self.first.len() < MAX_LISTED_SKIPPED {
+            self.first.push(skipped);
+        }
+    }
+}
+
 impl std::fmt::Display for Skipped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.place, self.reason)
@@ -82,6 +103,9 @@ pub struct ImportReport {
     pub labels_unchanged: usize,
     /// An older version than the one the library keeps.
     pub labels_older: usize,
+    /// Records and files left out, all of them counted…
+    pub skipped_count: usize,
+    /// …and the first 100 of them listed (`MAX_LISTED_SKIPPED`).
     pub skipped: Vec<Skipped>,
     /// Label sections left out (studies, chemistry, packaging…), by name, with counts.
     pub unmapped_sections: BTreeMap<String, usize>,
@@ -114,6 +138,7 @@ pub fn import(
         labels_updated: 0,
         labels_unchanged: 0,
         labels_older: 0,
+        skipped_count: 0,
         skipped: Vec::new(),
         unmapped_sections: BTreeMap::new(),
         labels: 0,
@@ -121,7 +146,8 @@ pub fn import(
         build: None,
     };
 
-    let files = collect_inputs(inputs, &mut report.skipped)?;
+    let mut skips = SkipLog::default();
+    let files = collect_inputs(inputs, &mut skips)?;
     let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
     progress.stage(Stage::Reading, total_bytes);
     let mut store = LabelStore::open(&labels_dir)?;
@@ -146,8 +172,7 @@ pub fn import(
                 }
                 Found::Skipped(skipped) => {
                     report.records += 1;
-                    tracing::debug!("skipped {skipped}");
-                    report.skipped.push(skipped);
+                    skips.push(skipped);
                 }
             }
             Ok(())
@@ -157,7 +182,9 @@ pub fn import(
         progress.advance(read_bytes);
     }
 
-    let (labels, drugs) = render_documents(&mut store, &documents_dir, &mut report.skipped, progress)?;
+    let (labels, drugs) = render_documents(&mut store, &documents_dir, &mut skips, progress)?;
+    report.skipped_count = skips.count;
+    report.skipped = skips.first;
     report.labels = labels;
     report.drugs = drugs;
     if drugs == 0 {
@@ -218,7 +245,7 @@ fn format_of(path: &Path) -> Option<Format> {
 
 /// Expands folders (recursively, sorted) into the files we can read; other files in a
 /// folder are reported as skipped. A named input that does not exist is an error.
-fn collect_inputs(inputs: &[PathBuf], skipped: &mut Vec<Skipped>) -> Result<Vec<PathBuf>> {
+fn collect_inputs(inputs: &[PathBuf], skipped: &mut SkipLog) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(Error::io(input))?;
@@ -262,6 +289,37 @@ fn collect_inputs(inputs: &[PathBuf], skipped: &mut Vec<Skipped>) -> Result<Vec<
 /// SPL documents are a few megabytes at most; anything far larger is not one.
 const MAX_XML_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Label JSON compresses about 5 times (the 1,130-label openFDA sample: 24 MB to 131 MB);
+/// a gzip bomb, a thousand times. A file is read up to this many times its size…
+const GZIP_RATIO: u64 = 32;
+/// …or this many bytes, for small files.
+const GZIP_FLOOR: u64 = 256 * 1024 * 1024;
+
+/// How many decompressed bytes a gzip file of `size` bytes may give.
+fn gzip_limit(size: u64) -> u64 {
+    size.saturating_mul(GZIP_RATIO).max(GZIP_FLOOR)
+}
+
+/// Ends a decompressed stream after `left` bytes, noting whether there was more.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    hit: bool,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            self.hit = self.hit || self.inner.read(&mut [0])? > 0;
+            return Ok(0);
+        }
+        let room = (buf.len() as u64).min(self.left) as usize;
+        let n = self.inner.read(&mut buf[..room])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
 /// Counts the bytes read from the input file, for progress.
 struct Counting<'a, R> {
     inner: R,
@@ -296,8 +354,21 @@ fn read_file(
             let lines = matches!(format, Format::JsonLines { .. });
             let counted = Counting { inner: open()?, read: 0, base, progress };
             if gzip {
-                let reader = BufReader::new(flate2::read::MultiGzDecoder::new(counted));
-                openfda::read(reader, &name, lines, found)
+                let size = std::fs::metadata(path).map_err(Error::io(path))?.len();
+                let limit = gzip_limit(size);
+                let mut capped = Capped { inner: flate2::read::MultiGzDecoder::new(counted), left: limit, hit: false };
+                openfda::read(BufReader::new(&mut capped), &name, lines, found)?;
+                if capped.hit {
+                    found(Found::Skipped(Skipped {
+                        place: name,
+                        reason: format!(
+                            "it unpacks to more than {} MB ({GZIP_RATIO} times its size, more than any label file); \
+                             the rest was not read",
+                            limit >> 20
+                        ),
+                    }))?;
+                }
+                Ok(())
             } else {
                 openfda::read(BufReader::new(counted), &name, lines, found)
             }
@@ -466,7 +537,7 @@ fn parse_label_file_name(file: &str) -> Option<(String, u32, String)> {
 fn render_documents(
     store: &mut LabelStore,
     documents_dir: &Path,
-    skipped: &mut Vec<Skipped>,
+    skipped: &mut SkipLog,
     progress: &dyn Progress,
 ) -> Result<(usize, usize)> {
     std::fs::create_dir_all(documents_dir).map_err(Error::io(documents_dir))?;
@@ -539,10 +610,10 @@ mod tests {
         assert!(matches!(store.put(&label).unwrap(), Stored::Added));
         let file = store.kept[&label.set_id].2.clone();
         assert_eq!(store.read(&file).unwrap(), label);
-        let mut skipped = Vec::new();
+        let mut skipped = SkipLog::default();
         let documents = dir.path().join("documents");
         assert_eq!(render_documents(&mut store, &documents, &mut skipped, &Silent).unwrap(), (1, 1));
-        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(skipped.count, 0, "{skipped:?}");
         let document = std::fs::read_to_string(documents.join("deepamide.md")).unwrap();
         assert!(document.contains("Level 63."), "no level is lost");
     }
@@ -555,20 +626,127 @@ mod tests {
         std::fs::write(dir.path().join(damaged), b"{\"set_id\": [[[[").unwrap();
         let mut store = LabelStore::open(dir.path()).unwrap();
         store.put(&good).unwrap();
-        let mut skipped = Vec::new();
+        let mut skipped = SkipLog::default();
         let documents = dir.path().join("documents");
         assert_eq!(render_documents(&mut store, &documents, &mut skipped, &Silent).unwrap(), (1, 1));
-        assert_eq!(skipped.len(), 1, "{skipped:?}");
-        assert!(
-            skipped[0].place.ends_with(damaged) && skipped[0].reason.contains("damaged stored label"),
-            "{skipped:?}"
-        );
+        let listed = &skipped.first;
+        assert_eq!((skipped.count, listed.len()), (1, 1), "{skipped:?}");
+        assert!(listed[0].place.ends_with(damaged) && listed[0].reason.contains("damaged stored label"), "{listed:?}");
         assert!(!dir.path().join(damaged).exists(), "removed, so importing its source again stores it anew");
         assert!(documents.join("deepamide.md").exists());
         // The next run finds nothing to report.
         let mut store = LabelStore::open(dir.path()).unwrap();
-        let mut again = Vec::new();
+        let mut again = SkipLog::default();
         assert_eq!(render_documents(&mut store, &documents, &mut again, &Silent).unwrap(), (1, 1));
-        assert!(again.is_empty(), "{again:?}");
+        assert_eq!(again.count, 0, "{again:?}");
+    }
+}
+
+#[cfg(test)]
+mod unbounded_input_tests {
+    use super::*;
+    use crate::progress::Silent;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+
+    const RECORD: &str = r#"{"set_id":["0027b8a3-73bf-4005-a7e3-b035f451a861"],"openfda":{"generic_name":["testamide"]},"dosage_and_administration":["Take one tablet daily."]}"#;
+
+    /// What reading `path` found: labels read, and skipped (place, reason).
+    fn read(path: &Path) -> (usize, Vec<(String, String)>) {
+        let (mut labels, mut skipped) = (0, Vec::new());
+        read_file(path, 0, &Silent, &mut |found| {
+            match found {
+                Found::Label(..) => labels += 1,
+                Found::Skipped(s) => skipped.push((s.place, s.reason)),
+            }
+            Ok(())
+        })
+        .unwrap();
+        (labels, skipped)
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_read_only_up_to_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.jsonl.gz");
+        let mut file = std::fs::File::create(&path).unwrap();
+        file.write_all(&gzip(format!("{RECORD}\n").as_bytes())).unwrap();
+        // Gzip members one after another are one stream: 160 of 64 MiB of spaces make a
+        // 10 MB file that unpacks to 10 GiB, one line.
+        let member = gzip(&vec![b' '; 64 << 20]);
+        for _ in 0..160 {
+            file.write_all(&member).unwrap();
+        }
+        drop(file);
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!((9_000_000..12_000_000).contains(&size), "{size}");
+        let (labels, skipped) = read(&path);
+        assert_eq!(labels, 1, "the record before the bomb is read");
+        let limit = gzip_limit(size) >> 20;
+        assert_eq!(
+            skipped,
+            [
+                (
+                    "bomb.jsonl.gz, line 2".to_string(),
+                    "the line is larger than 16 MB, more than any label; skipped".into()
+                ),
+                (
+                    "bomb.jsonl.gz".into(),
+                    format!(
+                        "it unpacks to more than {limit} MB (32 times its size, more than any label file); the rest \
+                         was not read"
+                    )
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_oversized_record_is_reported_and_the_rest_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let huge = format!(r#"{{"set_id":["{}"]}}"#, "a".repeat(17 << 20));
+        let lines = dir.path().join("labels.jsonl");
+        std::fs::write(&lines, format!("{huge}\n{RECORD}\n")).unwrap();
+        let (labels, skipped) = read(&lines);
+        assert_eq!(labels, 1, "the record after the long line is read");
+        assert_eq!(
+            skipped,
+            [("labels.jsonl, line 1".into(), "the line is larger than 16 MB, more than any label; skipped".into())]
+        );
+
+        let response = dir.path().join("response.json");
+        std::fs::write(&response, format!(r#"{{"results": [{RECORD}, {huge}, {RECORD}]}}"#)).unwrap();
+        let (labels, skipped) = read(&response);
+        assert_eq!(labels, 1);
+        assert_eq!(
+            skipped,
+            [(
+                "response.json, after record 1".into(),
+                "record 2 is larger than 16 MB, more than any label; it and the records after it were not read".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn skipped_records_are_all_counted_and_the_first_hundred_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.jsonl");
+        std::fs::write(&path, "{}\n".repeat(1000)).unwrap();
+        let mut log = SkipLog::default();
+        read_file(&path, 0, &Silent, &mut |found| {
+            if let Found::Skipped(s) = found {
+                log.push(s);
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((log.count, log.first.len()), (1000, MAX_LISTED_SKIPPED));
+        assert_eq!(log.first[99].place, "bad.jsonl, line 100");
     }
 }
