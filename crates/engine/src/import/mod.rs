@@ -244,12 +244,19 @@ fn format_of(path: &Path) -> Option<Format> {
 }
 
 /// Expands folders (recursively, sorted) into the files we can read; other files in a
-/// folder are reported as skipped. A named input that does not exist is an error.
+/// folder are reported as skipped. A named input that does not exist is an error. Each real
+/// folder is read once, and links to folders are reported, never followed: a link back up
+/// would loop, and one to `/` would walk the whole disk.
 fn collect_inputs(inputs: &[PathBuf], skipped: &mut SkipLog) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
+    let mut visited = std::collections::HashSet::new();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(Error::io(input))?;
         if meta.is_dir() {
+            let root = std::fs::canonicalize(input).map_err(Error::io(input))?;
+            if !visited.insert(root.clone()) {
+                continue;
+            }
             let mut stack = vec![input.clone()];
             while let Some(dir) = stack.pop() {
                 let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -258,13 +265,32 @@ fn collect_inputs(inputs: &[PathBuf], skipped: &mut SkipLog) -> Result<Vec<PathB
                     .collect();
                 entries.sort();
                 for entry in entries.into_iter().rev() {
+                    let place = entry.display().to_string();
                     if entry.is_dir() {
-                        stack.push(entry);
+                        let is_link = std::fs::symlink_metadata(&entry).is_ok_and(|m| m.file_type().is_symlink());
+                        if !is_link {
+                            if visited.insert(std::fs::canonicalize(&entry).map_err(Error::io(&entry))?) {
+                                stack.push(entry);
+                            }
+                            continue;
+                        }
+                        // Every real folder inside the one named is read through its own
+                        // path, so a link is never needed to reach one.
+                        let reason = match std::fs::canonicalize(&entry) {
+                            Ok(real) if real.starts_with(&root) => {
+                                format!("a link to {}, a folder read anyway; not read twice", real.display())
+                            }
+                            Ok(real) => {
+                                format!("a link to {}, outside the folder imported; not followed", real.display())
+                            }
+                            Err(e) => format!("a link that cannot be followed: {e}"),
+                        };
+                        skipped.push(Skipped { place, reason });
                     } else if format_of(&entry).is_some() {
                         files.push(entry);
                     } else {
                         skipped.push(Skipped {
-                            place: entry.display().to_string(),
+                            place,
                             reason: "not a label file (.json, .jsonl, .json.gz, .jsonl.gz, .xml or .zip)".into(),
                         });
                     }
@@ -290,32 +316,44 @@ fn collect_inputs(inputs: &[PathBuf], skipped: &mut SkipLog) -> Result<Vec<PathB
 const MAX_XML_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Label JSON compresses about 5 times (the 1,130-label openFDA sample: 24 MB to 131 MB);
-/// a gzip bomb, a thousand times. A file is read up to this many times its size…
-const GZIP_RATIO: u64 = 32;
+/// a gzip or zip bomb, a thousand times. A file is unpacked up to this many times its size…
+const UNPACK_RATIO: u64 = 32;
 /// …or this many bytes, for small files.
-const GZIP_FLOOR: u64 = 256 * 1024 * 1024;
+const UNPACK_FLOOR: u64 = 256 * 1024 * 1024;
 
-/// How many decompressed bytes a gzip file of `size` bytes may give.
-fn gzip_limit(size: u64) -> u64 {
-    size.saturating_mul(GZIP_RATIO).max(GZIP_FLOOR)
+/// Entries of a zip looked at; a DailyMed release part holds a few thousand labels.
+const MAX_ZIP_ENTRIES: usize = 100_000;
+
+/// A zip inside a zip (a DailyMed release part holds one per label) is unpacked into memory
+/// to be read, up to this size; each is a label with its images, a few megabytes.
+const MAX_INNER_ZIP_BYTES: u64 = 256 * 1024 * 1024;
+
+/// How many bytes a file of `size` bytes may unpack to.
+fn unpack_limit(size: u64) -> u64 {
+    size.saturating_mul(UNPACK_RATIO).max(UNPACK_FLOOR)
 }
 
-/// Ends a decompressed stream after `left` bytes, noting whether there was more.
-struct Capped<R> {
-    inner: R,
+/// The bytes a file may still unpack to, and whether it had more.
+struct Budget {
     left: u64,
-    hit: bool,
+    exceeded: bool,
 }
 
-impl<R: Read> Read for Capped<R> {
+/// Ends a stream once the file's [`Budget`] is spent, noting whether there was more.
+struct Capped<'a, R> {
+    inner: R,
+    budget: &'a mut Budget,
+}
+
+impl<R: Read> Read for Capped<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.left == 0 {
-            self.hit = self.hit || self.inner.read(&mut [0])? > 0;
+        if self.budget.left == 0 {
+            self.budget.exceeded = self.budget.exceeded || self.inner.read(&mut [0])? > 0;
             return Ok(0);
         }
-        let room = (buf.len() as u64).min(self.left) as usize;
+        let room = (buf.len() as u64).min(self.budget.left) as usize;
         let n = self.inner.read(&mut buf[..room])?;
-        self.left -= n as u64;
+        self.budget.left -= n as u64;
         Ok(n)
     }
 }
@@ -340,6 +378,10 @@ impl<R: Read> Read for Counting<'_, R> {
     }
 }
 
+fn skip(place: &str, reason: impl Into<String>) -> Found {
+    Found::Skipped(Skipped { place: place.into(), reason: reason.into() })
+}
+
 fn read_file(
     path: &Path,
     base: u64,
@@ -348,78 +390,113 @@ fn read_file(
 ) -> Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let format = format_of(path).expect("collected inputs have a format");
-    let open = || std::fs::File::open(path).map_err(Error::io(path));
+    let file = std::fs::File::open(path).map_err(Error::io(path))?;
+    let size = file.metadata().map_err(Error::io(path))?.len();
+    let mut budget = Budget { left: unpack_limit(size), exceeded: false };
+    match format {
+        Format::Zip => read_zip(file, &name, 0, &mut budget, found)?,
+        _ => read_entry(Counting { inner: file, read: 0, base, progress }, &name, format, &mut budget, found)?,
+    }
+    if budget.exceeded {
+        let limit = unpack_limit(size) >> 20;
+        found(skip(
+            &name,
+            format!(
+                "it unpacks to more than {limit} MB ({UNPACK_RATIO} times its size, more than any label file); the \
+                 rest was not read"
+            ),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Reads one file or zip entry that is not a zip.
+fn read_entry(
+    reader: impl Read,
+    place: &str,
+    format: Format,
+    budget: &mut Budget,
+    found: &mut dyn FnMut(Found) -> Result<()>,
+) -> Result<()> {
     match format {
         Format::Json { gzip } | Format::JsonLines { gzip } => {
             let lines = matches!(format, Format::JsonLines { .. });
-            let counted = Counting { inner: open()?, read: 0, base, progress };
-            if gzip {
-                let size = std::fs::metadata(path).map_err(Error::io(path))?.len();
-                let limit = gzip_limit(size);
-                let mut capped = Capped { inner: flate2::read::MultiGzDecoder::new(counted), left: limit, hit: false };
-                openfda::read(BufReader::new(&mut capped), &name, lines, found)?;
-                if capped.hit {
-                    found(Found::Skipped(Skipped {
-                        place: name,
-                        reason: format!(
-                            "it unpacks to more than {} MB ({GZIP_RATIO} times its size, more than any label file); \
-                             the rest was not read",
-                            limit >> 20
-                        ),
-                    }))?;
-                }
-                Ok(())
-            } else {
-                openfda::read(BufReader::new(counted), &name, lines, found)
-            }
+            // The budget counts what is unpacked, after the gzip decoder.
+            let inner: Box<dyn Read + '_> =
+                if gzip { Box::new(flate2::read::MultiGzDecoder::new(reader)) } else { Box::new(reader) };
+            openfda::read(BufReader::new(Capped { inner, budget }), place, lines, found)
         }
         Format::Xml => {
-            let size = std::fs::metadata(path).map_err(Error::io(path))?.len();
-            if size > MAX_XML_BYTES {
-                return found(Found::Skipped(Skipped {
-                    place: name,
-                    reason: format!("{size} bytes is too large for an SPL document"),
-                }));
+            let mut bytes = Vec::new();
+            let read = Capped { inner: reader, budget }.take(MAX_XML_BYTES + 1).read_to_end(&mut bytes);
+            match read {
+                Err(e) => found(skip(place, format!("cannot unpack: {e}"))),
+                Ok(_) if bytes.len() as u64 > MAX_XML_BYTES => {
+                    found(skip(place, format!("larger than {} MB, too large for an SPL document", MAX_XML_BYTES >> 20)))
+                }
+                Ok(_) => found(xml_document(&bytes, place)),
             }
-            let bytes = std::fs::read(path).map_err(Error::io(path))?;
-            found(xml_document(&bytes, &name))
         }
-        Format::Zip => {
-            let mut archive = match zip::ZipArchive::new(open()?) {
-                Ok(archive) => archive,
-                Err(e) => {
-                    return found(Found::Skipped(Skipped { place: name, reason: format!("not a readable zip: {e}") }))
-                }
-            };
-            for i in 0..archive.len() {
-                let mut entry = match archive.by_index(i) {
-                    Ok(entry) => entry,
-                    Err(e) => {
-                        found(Found::Skipped(Skipped {
-                            place: format!("{name}, entry {}", i + 1),
-                            reason: e.to_string(),
-                        }))?;
-                        continue;
-                    }
-                };
-                let entry_name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("entry {}", i + 1));
-                if !entry_name.to_lowercase().ends_with(".xml") {
-                    continue;
-                }
-                let place = format!("{name}:{entry_name}");
-                if entry.size() > MAX_XML_BYTES {
-                    found(Found::Skipped(Skipped { place, reason: "too large for an SPL document".into() }))?;
-                    continue;
-                }
+        Format::Zip => unreachable!("zips are read by read_zip"),
+    }
+}
+
+/// Reads the label files in a zip: SPL XML, openFDA JSON, and the zips inside it (one
+/// level deep, as DailyMed's release parts hold them). Other entries (a label's images)
+/// are not labels and are passed over.
+fn read_zip(
+    reader: impl Read + std::io::Seek,
+    place: &str,
+    depth: usize,
+    budget: &mut Budget,
+    found: &mut dyn FnMut(Found) -> Result<()>,
+) -> Result<()> {
+    let mut archive = match zip::ZipArchive::new(reader) {
+        Ok(archive) => archive,
+        Err(e) => return found(skip(place, format!("not a readable zip: {e}"))),
+    };
+    if archive.len() > MAX_ZIP_ENTRIES {
+        found(skip(place, format!("it holds {} entries; only the first {MAX_ZIP_ENTRIES} were read", archive.len())))?;
+    }
+    for i in 0..archive.len().min(MAX_ZIP_ENTRIES) {
+        let mut entry = match archive.by_index(i) {
+            Ok(entry) => entry,
+            Err(e) => {
+                found(skip(&format!("{place}, entry {}", i + 1), e.to_string()))?;
+                continue;
+            }
+        };
+        let entry_name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("entry {}", i + 1));
+        let entry_place = format!("{place}:{entry_name}");
+        let Some(format) = format_of(Path::new(&entry_name)) else { continue };
+        if budget.left == 0 {
+            budget.exceeded = true;
+            break;
+        }
+        match format {
+            Format::Zip if depth > 0 => {
+                found(skip(&entry_place, "a zip inside a zip inside a zip; not read"))?;
+            }
+            Format::Zip if entry.size() > MAX_INNER_ZIP_BYTES => {
+                found(skip(
+                    &entry_place,
+                    format!("a zip inside a zip larger than {} MB; not read", MAX_INNER_ZIP_BYTES >> 20),
+                ))?;
+            }
+            Format::Zip => {
                 let mut bytes = Vec::new();
-                match entry.read_to_end(&mut bytes) {
-                    Ok(_) => found(xml_document(&bytes, &place))?,
-                    Err(e) => found(Found::Skipped(Skipped { place, reason: format!("cannot unpack: {e}") }))?,
+                let read = Capped { inner: &mut entry, budget: &mut *budget }
+                    .take(MAX_INNER_ZIP_BYTES)
+                    .read_to_end(&mut bytes);
+                match read {
+                    Ok(_) => read_zip(std::io::Cursor::new(bytes), &entry_place, depth + 1, budget, found)?,
+                    Err(e) => found(skip(&entry_place, format!("cannot unpack: {e}")))?,
                 }
             }
-            Ok(())
+            format => read_entry(&mut entry, &entry_place, format, budget, found)?,
         }
     }
+    Ok(())
 }
 
 fn xml_document(bytes: &[u8], place: &str) -> Found {
@@ -643,7 +720,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod unbounded_input_tests {
+mod input_tests {
     use super::*;
     use crate::progress::Silent;
     use flate2::write::GzEncoder;
@@ -688,7 +765,7 @@ mod unbounded_input_tests {
         assert!((9_000_000..12_000_000).contains(&size), "{size}");
         let (labels, skipped) = read(&path);
         assert_eq!(labels, 1, "the record before the bomb is read");
-        let limit = gzip_limit(size) >> 20;
+        let limit = unpack_limit(size) >> 20;
         assert_eq!(
             skipped,
             [
@@ -748,5 +825,87 @@ mod unbounded_input_tests {
         .unwrap();
         assert_eq!((log.count, log.first.len()), (1000, MAX_LISTED_SKIPPED));
         assert_eq!(log.first[99].place, "bad.jsonl, line 100");
+    }
+
+    #[test]
+    fn each_real_folder_is_read_once_and_links_out_or_back_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let labels = dir.path().join("labels");
+        std::fs::create_dir_all(labels.join("a")).unwrap();
+        std::fs::write(labels.join("a/one.xml"), "<document/>").unwrap();
+        std::os::unix::fs::symlink(&labels, labels.join("a/loop")).unwrap();
+        std::os::unix::fs::symlink("/", labels.join("root")).unwrap();
+        std::os::unix::fs::symlink(labels.join("a"), labels.join("again")).unwrap();
+        let mut skipped = SkipLog::default();
+        let files = collect_inputs(std::slice::from_ref(&labels), &mut skipped).unwrap();
+        assert_eq!(files, [labels.join("a/one.xml")]);
+        let reasons: Vec<String> = skipped.first.iter().map(|s| s.to_string()).collect();
+        assert_eq!(reasons.len(), 3, "{reasons:#?}");
+        let has = |place: &str, reason: &str| reasons.iter().any(|r| r.contains(place) && r.contains(reason));
+        assert!(has("labels/a/loop", "a folder read anyway; not read twice"), "{reasons:#?}");
+        assert!(has("labels/again", "a folder read anyway; not read twice"), "{reasons:#?}");
+        assert!(has("labels/root", "a link to /, outside the folder imported; not followed"), "{reasons:#?}");
+    }
+
+    /// A zip of `entries` (name, bytes), deflated.
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in entries {
+            writer.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            writer.write_all(bytes).unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn json_and_nested_zips_inside_a_zip_are_read_or_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let xml = spl::nested_document(2);
+        let inner = zip_of(&[("label.xml", xml.as_bytes()), ("picture.jpg", b"\xff\xd8")]);
+        let innermost = zip_of(&[("deep.zip", &inner)]);
+        let path = dir.path().join("release.zip");
+        let gzipped = gzip(format!("{RECORD}\n").as_bytes());
+        let outer = zip_of(&[
+            ("drug-label.json", RECORD.as_bytes()),
+            ("more.jsonl.gz", &gzipped),
+            ("spl/one.zip", &inner),
+            ("spl/two.zip", &innermost),
+            ("notes.txt", b"not a label"),
+        ]);
+        std::fs::write(&path, outer).unwrap();
+        let (labels, skipped) = read(&path);
+        assert_eq!(labels, 3, "the JSON, the gzipped JSON Lines and the nested zip's SPL: {skipped:?}");
+        assert_eq!(
+            skipped,
+            [("release.zip:spl/two.zip:deep.zip".into(), "a zip inside a zip inside a zip; not read".into())]
+        );
+    }
+
+    #[test]
+    fn a_zip_is_read_up_to_its_entry_and_byte_limits() {
+        let dir = tempfile::tempdir().unwrap();
+        let bomb = dir.path().join("bomb.zip");
+        let spaces = vec![b' '; 300 << 20];
+        std::fs::write(&bomb, zip_of(&[("a.jsonl", &spaces), ("b.json", RECORD.as_bytes())])).unwrap();
+        let (labels, skipped) = read(&bomb);
+        assert_eq!(labels, 0, "nothing is read past the limit");
+        let reasons: Vec<&str> = skipped.iter().map(|(_, r)| r.as_str()).collect();
+        assert_eq!(reasons.len(), 2, "{skipped:?}");
+        assert!(reasons[0].starts_with("the line is larger than 16 MB"), "{skipped:?}");
+        assert_eq!(
+            skipped[1],
+            (
+                "bomb.zip".into(),
+                "it unpacks to more than 256 MB (32 times its size, more than any label file); the rest was not read"
+                    .into()
+            )
+        );
+
+        let many = dir.path().join("many.zip");
+        let names: Vec<String> = (0..=MAX_ZIP_ENTRIES).map(|i| format!("{i}.txt")).collect();
+        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+        std::fs::write(&many, zip_of(&entries)).unwrap();
+        let (_, skipped) = read(&many);
+        assert_eq!(skipped, [("many.zip".into(), "it holds 100001 entries; only the first 100000 were read".into())]);
     }
 }
