@@ -23,6 +23,7 @@ pub mod paths;
 pub mod progress;
 pub mod retrieve;
 pub mod text;
+mod writer_lock;
 
 pub use error::{Error, Result};
 pub use paths::Paths;

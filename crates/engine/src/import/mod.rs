@@ -22,6 +22,7 @@ use crate::index::{self, BuildOptions, BuildReport};
 use crate::library;
 use crate::paths::Paths;
 use crate::progress::{Progress, Stage};
+use crate::writer_lock::WriterLock;
 use label::Label;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -129,7 +130,15 @@ pub fn import(
     let labels_dir = library_dir.join("labels");
     let documents_dir = library::documents_dir(paths, &options.library);
     std::fs::create_dir_all(&labels_dir).map_err(Error::io(&labels_dir))?;
-    let _lock = lock(&library_dir)?;
+    // One import per library at a time; a second one fails clearly rather than waiting,
+    // as it would redo the first one's work.
+    let lock = WriterLock::try_acquire(&library_dir)?.ok_or_else(|| Error::Import {
+        path: library_dir.clone(),
+        reason: "another import into this library (or its removal) is running".into(),
+    })?;
+    crate::atomic::remove_temporaries(&labels_dir, &lock);
+    std::fs::create_dir_all(&documents_dir).map_err(Error::io(&documents_dir))?;
+    crate::atomic::remove_temporaries(&documents_dir, &lock);
 
     let mut report = ImportReport {
         library: options.library.clone(),
@@ -198,21 +207,6 @@ pub fn import(
     let (_, build) = index::build(&root, &documents_dir, &options.library, embedder, &build_options, progress)?;
     report.build = Some(build);
     Ok(report)
-}
-
-/// One import per library at a time: a second one waits for nothing and fails clearly.
-fn lock(library_dir: &Path) -> Result<std::fs::File> {
-    let path = library_dir.join(".lock");
-    let file =
-        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(Error::io(&path))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Import {
-            path: library_dir.to_path_buf(),
-            reason: "another import into this library is running".into(),
-        }),
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::Io { path, source: e }),
-    }
 }
 
 /// What the reader understands, from the file name.
@@ -538,7 +532,6 @@ struct LabelStore {
 
 impl LabelStore {
     fn open(dir: &Path) -> Result<LabelStore> {
-        crate::atomic::remove_stale_temporaries(dir);
         let mut kept: HashMap<String, (u32, String, String)> = HashMap::new();
         let mut stale = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(Error::io(dir))?.filter_map(|e| e.ok()) {
@@ -618,7 +611,6 @@ fn render_documents(
     progress: &dyn Progress,
 ) -> Result<(usize, usize)> {
     std::fs::create_dir_all(documents_dir).map_err(Error::io(documents_dir))?;
-    crate::atomic::remove_stale_temporaries(documents_dir);
     let mut files: Vec<String> = store.kept.values().map(|(_, _, f)| f.clone()).collect();
     files.sort();
     progress.stage(Stage::Rendering, files.len() as u64);
