@@ -505,6 +505,16 @@ pub(crate) fn is_set_id(s: &str) -> bool {
     (8..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
 
+/// A label's version number. None given counts as the first; one that is not a whole
+/// number is refused, since taken as 0 it would rank a newer label below an older one.
+pub(crate) fn parse_version(text: &str) -> std::result::Result<u32, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    text.parse().map_err(|_| format!("its version {text:?} is not a whole number, so it cannot be ordered"))
+}
+
 /// `20240102` → `2024-01-02`; anything else → empty.
 pub(crate) fn iso_date(yyyymmdd: &str) -> String {
     let digits = yyyymmdd.get(..8).unwrap_or("");
@@ -899,5 +909,30 @@ mod input_tests {
         std::fs::write(&many, zip_of(&entries)).unwrap();
         let (_, skipped) = read(&many);
         assert_eq!(skipped, [("many.zip".into(), "it holds 100001 entries; only the first 100000 were read".into())]);
+    }
+
+    #[test]
+    fn a_version_that_is_not_a_number_is_refused_not_taken_as_zero() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = dir.path().join("versions.jsonl");
+        let numbered = |v: &str| RECORD.replacen('{', &format!(r#"{{"version":["{v}"],"#), 1);
+        std::fs::write(&lines, format!("{}\n{}\n{RECORD}\n", numbered("3"), numbered("4.1"))).unwrap();
+        let (labels, skipped) = read(&lines);
+        assert_eq!(labels, 2, "version 3 and none given: {skipped:?}");
+        let reason = "label 0027b8a3-73bf-4005-a7e3-b035f451a861: its version \"4.1\" is not a whole number, so it cannot be ordered";
+        assert_eq!(skipped, [("versions.jsonl, line 2".into(), reason.into())]);
+
+        let xml = dir.path().join("label.xml");
+        std::fs::write(
+            &xml,
+            spl::nested_document(2).replace(r#"<versionNumber value="2"/>"#, r#"<versionNumber value="2b"/>"#),
+        )
+        .unwrap();
+        let (labels, skipped) = read(&xml);
+        assert_eq!(labels, 0);
+        assert!(
+            skipped[0].1.ends_with(r#"its version "2b" is not a whole number, so it cannot be ordered"#),
+            "{skipped:?}"
+        );
     }
 }

@@ -310,7 +310,10 @@ pub fn record_to_label(record: Value, place: &str, source: &str) -> Found {
     if generic_name.is_empty() {
         return skip(format!("label {set_id} names no generic drug (openfda.generic_name is missing)"));
     }
-    let version = first(map.get("version")).parse().unwrap_or(0);
+    let version = match super::parse_version(&first(map.get("version"))) {
+        Ok(version) => version,
+        Err(reason) => return skip(format!("label {set_id}: {reason}")),
+    };
     let effective_date = super::iso_date(&first(map.get("effective_time")));
 
     let mut sections: Vec<LabelSection> = Vec::new();

@@ -72,7 +72,8 @@ pub fn parse(xml: &str, source: &str) -> Found {
     let skip = |reason: String| Found::Skipped(Skipped { place: source.to_string(), reason });
     let mut reader = Reader::from_str(xml);
     let mut path: Vec<String> = Vec::new();
-    let (mut set_id, mut version, mut effective, mut title) = (String::new(), 0u32, String::new(), String::new());
+    let (mut set_id, mut version, mut effective, mut title) =
+        (String::new(), String::new(), String::new(), String::new());
     let (mut brand, mut generic, mut manufacturer) = (String::new(), String::new(), String::new());
     let mut open: Vec<Open> = Vec::new();
     let mut top: Vec<(Option<Part>, LabelSection)> = Vec::new();
@@ -96,7 +97,7 @@ pub fn parse(xml: &str, source: &str) -> Found {
                 let at_document = path.len() == 1;
                 match name.as_str() {
                     "setId" if at_document => set_id = attribute(e, "root"),
-                    "versionNumber" if at_document => version = attribute(e, "value").parse().unwrap_or(0),
+                    "versionNumber" if at_document => version = attribute(e, "value"),
                     "effectiveTime" if at_document => effective = attribute(e, "value"),
                     "section" if open.len() >= MAX_SECTION_DEPTH => {
                         flush(&mut text, &mut open);
@@ -201,6 +202,10 @@ pub fn parse(xml: &str, source: &str) -> Found {
     if !super::is_set_id(&set_id) {
         return skip(if set_id.is_empty() { "no setId".into() } else { format!("malformed setId {set_id:?}") });
     }
+    let version = match super::parse_version(&version) {
+        Ok(version) => version,
+        Err(reason) => return skip(format!("label {set_id}: {reason}")),
+    };
     let name = if generic.is_empty() { brand.clone() } else { generic.clone() };
     if name.is_empty() && title.is_empty() {
         return skip(format!("label {set_id} has no title and names no product"));
