@@ -8,12 +8,33 @@ use std::path::Path;
 
 pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+    create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new().prefix(&temporary_prefix()).tempfile_in(dir).map_err(Error::io(dir))?;
     tmp.write_all(bytes).map_err(Error::io(path))?;
     tmp.as_file().sync_all().map_err(Error::io(path))?;
     tmp.persist(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e.error })?;
     sync_dir(dir);
+    Ok(())
+}
+
+/// Creates `dir` and its missing parents, syncing the folder that holds each new one: a
+/// new library or index folder whose entry is lost in a crash would take with it the files
+/// already synced inside it.
+pub fn create_dir_all(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent {
+        create_dir_all(parent)?;
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => {}
+        // Another writer (of another library) made it meanwhile.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {}
+        Err(e) => return Err(Error::Io { path: dir.to_path_buf(), source: e }),
+    }
+    sync_dir(parent.unwrap_or(Path::new(".")));
     Ok(())
 }
 
@@ -66,6 +87,17 @@ mod tests {
         remove_temporaries(dir.path(), &lock);
         assert!(!file.exists() && !folder.exists());
         assert!(other.exists() && dir.path().join(".lock").exists());
+    }
+
+    #[test]
+    fn folders_are_created_with_their_parents_and_again_without_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("libraries/fda/labels");
+        create_dir_all(&deep).unwrap();
+        create_dir_all(&deep).unwrap();
+        assert!(deep.is_dir());
+        std::fs::write(dir.path().join("file"), b"").unwrap();
+        assert!(create_dir_all(&dir.path().join("file/below")).is_err(), "a file is in the way");
     }
 
     #[test]

@@ -62,7 +62,7 @@ impl WriterLock {
 }
 
 fn open(dir: &Path) -> Result<File> {
-    std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+    crate::atomic::create_dir_all(dir)?;
     let path = dir.join(LOCK_FILE);
     std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(Error::io(&path))
 }

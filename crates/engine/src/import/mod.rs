@@ -129,7 +129,7 @@ pub fn import(
     let library_dir = paths.data_dir.join("libraries").join(&options.library);
     let labels_dir = library_dir.join("labels");
     let documents_dir = library::documents_dir(paths, &options.library);
-    std::fs::create_dir_all(&labels_dir).map_err(Error::io(&labels_dir))?;
+    crate::atomic::create_dir_all(&labels_dir)?;
     // One import per library at a time; a second one fails clearly rather than waiting,
     // as it would redo the first one's work.
     let lock = WriterLock::try_acquire(&library_dir)?.ok_or_else(|| Error::Import {
@@ -137,7 +137,7 @@ pub fn import(
         reason: "another import into this library (or its removal) is running".into(),
     })?;
     crate::atomic::remove_temporaries(&labels_dir, &lock);
-    std::fs::create_dir_all(&documents_dir).map_err(Error::io(&documents_dir))?;
+    crate::atomic::create_dir_all(&documents_dir)?;
     crate::atomic::remove_temporaries(&documents_dir, &lock);
 
     let mut report = ImportReport {
@@ -620,7 +620,7 @@ fn render_documents(
     skipped: &mut SkipLog,
     progress: &dyn Progress,
 ) -> Result<(usize, usize)> {
-    std::fs::create_dir_all(documents_dir).map_err(Error::io(documents_dir))?;
+    crate::atomic::create_dir_all(documents_dir)?;
     let mut files: Vec<String> = store.kept.values().map(|(_, _, f)| f.clone()).collect();
     files.sort();
     progress.stage(Stage::Rendering, files.len() as u64);

@@ -95,7 +95,7 @@ impl NewGeneration {
     /// Starts a generation in the folder `lock` holds.
     pub fn start(lock: &WriterLock) -> Result<NewGeneration> {
         let root = lock.dir();
-        std::fs::create_dir_all(root).map_err(Error::io(root))?;
+        atomic::create_dir_all(root)?;
         atomic::remove_temporaries(root, lock);
         let tmp = root.join(format!("{}{}", atomic::temporary_prefix(), unique_suffix()));
         std::fs::create_dir_all(&tmp).map_err(Error::io(&tmp))?;
@@ -132,6 +132,9 @@ impl NewGeneration {
 
         let next = next_generation_name(&self.root);
         let final_dir = self.root.join(&next);
+        // The folder's entries first, then its new name, then CURRENT: each durable before
+        // the next step depends on it.
+        atomic::sync_dir(&self.tmp);
         std::fs::rename(&self.tmp, &final_dir).map_err(Error::io(&final_dir))?;
         atomic::sync_dir(&self.root);
         atomic::write(&self.root.join(CURRENT), next.as_bytes())?;
