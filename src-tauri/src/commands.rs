@@ -140,11 +140,12 @@ pub fn get_settings(state: AppStateRef<'_>) -> Settings {
 }
 
 /// Validates, stores and applies new settings. A changed model is loaded in the
-/// background; its progress and errors arrive as status updates.
+/// background; its progress and errors arrive as status updates, and it is written to the
+/// settings file only once it has loaded.
 #[tauri::command]
 pub fn set_settings(state: AppStateRef<'_>, settings: Settings) -> Result<Settings, AppError> {
     settings.validate()?;
-    crate::settings::save(&state.settings_path, &settings)?;
+    crate::settings::save_choice(&state.settings_path, &settings)?;
     let previous = state.replace_settings(settings.clone());
     let engine_up = state.engine.read().map(|e| e.is_some()).unwrap_or(false);
     if previous.model != settings.model && engine_up {

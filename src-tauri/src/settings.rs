@@ -75,7 +75,14 @@ impl Settings {
     }
 
     pub fn model_path(&self) -> Option<PathBuf> {
-        match &self.model {
+        self.model.path()
+    }
+}
+
+impl ModelChoice {
+    /// The file chosen; `None` for the bundled model.
+    pub fn path(&self) -> Option<PathBuf> {
+        match self {
             ModelChoice::Bundled => None,
             ModelChoice::File { path } => Some(PathBuf::from(path)),
         }
@@ -114,6 +121,22 @@ pub fn save(path: &Path, settings: &Settings) -> Result<(), AppError> {
     drugchatter_engine::write_atomically(path, &json).map_err(|e| AppError::io(e.to_string()))
 }
 
+/// Writes newly chosen settings, keeping the model the file names: a newly chosen model is
+/// written by [`save_loaded_model`] once it has loaded, so a model that crashes the app
+/// while loading is not loaded again at every start.
+pub fn save_choice(path: &Path, chosen: &Settings) -> Result<(), AppError> {
+    save(path, &Settings { model: load(path).model, ..chosen.clone() })
+}
+
+/// Records in the file a model that has loaded.
+pub fn save_loaded_model(path: &Path, model: &ModelChoice) -> Result<(), AppError> {
+    let stored = load(path);
+    if stored.model == *model {
+        return Ok(());
+    }
+    save(path, &Settings { model: model.clone(), ..stored })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +154,22 @@ mod tests {
         };
         save(&path, &settings).unwrap();
         assert_eq!(load(&path), settings);
+    }
+
+    #[test]
+    fn a_chosen_model_is_written_only_once_it_has_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file_in(dir.path());
+        let chosen = Settings {
+            model: ModelChoice::File { path: "/models/crashes.gguf".into() },
+            theme: Theme::Dark,
+            ..Default::default()
+        };
+        save_choice(&path, &chosen).unwrap();
+        let stored = load(&path);
+        assert_eq!((stored.model, stored.theme), (ModelChoice::Bundled, Theme::Dark), "the rest is written at once");
+        save_loaded_model(&path, &chosen.model).unwrap();
+        assert_eq!(load(&path), chosen);
     }
 
     #[test]

@@ -86,6 +86,14 @@ pub fn load_model(state: &AppState, path: Option<&Path>) {
     let started = Instant::now();
     let result = state.with_engine(|engine| engine.load_generator(path).map_err(AppError::from));
     let load_ms = ms(started);
+    let chosen = state.settings().model;
+    // Written only now: a model that crashes the app while loading must not be loaded again
+    // at the next start.
+    if result.is_ok() && chosen.path().as_deref() == path {
+        if let Err(e) = crate::settings::save_loaded_model(&state.settings_path, &chosen) {
+            tracing::warn!("the loaded model is not remembered: {}", e.message);
+        }
+    }
     state.update(|s| {
         s.model_loading = false;
         s.timings.model_load_ms = Some(load_ms);

@@ -111,11 +111,7 @@ pub fn import_scale(mut paths: Paths, inputs: &[std::path::PathBuf], embed_token
     let (embed_time, embedded) = clock.duration_of(Stage::Embedding).unwrap_or_default();
     println!(
         "records {}, labels {}, skipped {}, drugs {}, chunks {}",
-        report.records,
-        report.labels,
-        report.skipped.len(),
-        report.drugs,
-        build.chunks
+        report.records, report.labels, report.skipped_count, report.drugs, build.chunks
     );
     println!(
         "wall time {:.1} s = {:.1} chunks/s overall; reading {:.1} s; embedding {} distinct passages in {:.1} s = {:.1}/s",

@@ -29,10 +29,13 @@ pub fn import_report(report: &ImportReport) {
         report.labels_updated,
         report.labels_unchanged,
         report.labels_older,
-        report.skipped.len()
+        report.skipped_count
     );
     for skipped in &report.skipped {
         eprintln!("  skipped {skipped}");
+    }
+    if report.skipped_count > report.skipped.len() {
+        eprintln!("  and {} more skipped (`-vv` logs every one)", report.skipped_count - report.skipped.len());
     }
     if !report.unmapped_sections.is_empty() {
         let names: Vec<String> = report.unmapped_sections.iter().map(|(n, c)| format!("{n} ({c})")).collect();

@@ -249,6 +249,13 @@ export type ImportReport = {
    * An older version than the one the library keeps.
    */
   labels_older: number,
+  /**
+   * Records and files left out, all of them counted…
+   */
+  skipped_count: number,
+  /**
+   * …and the first 100 of them listed (`MAX_LISTED_SKIPPED`).
+   */
   skipped: Array<Skipped>,
   /**
    * Label sections left out (studies, chemistry, packaging…), by name, with counts.

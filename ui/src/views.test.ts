@@ -129,6 +129,7 @@ describe("import", () => {
       labels_updated: 1,
       labels_unchanged: 0,
       labels_older: 0,
+      skipped_count: 1,
       skipped: [{ place: "a.json:3", reason: "no set_id" }],
       unmapped_sections: {},
       labels: 11,

@@ -292,7 +292,7 @@ export function summarizeImport(report: ImportReport): string {
     report.labels_updated ? `${report.labels_updated} updated` : null,
     report.labels_unchanged ? `${report.labels_unchanged} unchanged` : null,
     report.labels_older ? `${report.labels_older} older than the library's` : null,
-    report.skipped.length ? `${report.skipped.length} skipped` : null,
+    report.skipped_count ? `${report.skipped_count} skipped` : null,
   ].filter(Boolean);
   return `Library “${report.library}”: ${parts.join(", ")}. It now holds ${report.labels} label(s) on ${report.drugs} drug(s).`;
 }
@@ -342,9 +342,10 @@ export function renderImportPanel(handlers: ImportHandlers): HTMLElement {
     list.replaceChildren();
     message.replaceChildren(h("p", null, summarizeImport(result)));
     if (result.skipped.length) {
-      message.append(
-        h("details", null, h("summary", null, "Skipped"), h("ul", null, result.skipped.slice(0, 200).map((s) => h("li", null, `${s.place}: ${s.reason}`)))),
-      );
+      const more = result.skipped_count - result.skipped.length;
+      const items = result.skipped.map((s) => h("li", null, `${s.place}: ${s.reason}`));
+      if (more > 0) items.push(h("li", null, `and ${more} more`));
+      message.append(h("details", null, h("summary", null, "Skipped"), h("ul", null, items)));
     }
   });
   cancelButton.addEventListener("click", () => handlers.onCancel());

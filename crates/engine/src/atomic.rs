@@ -2,17 +2,39 @@
 //! over it, so a reader sees either the old or the new content, never half of one.
 
 use crate::error::{Error, Result};
+use crate::writer_lock::WriterLock;
 use std::io::Write;
 use std::path::Path;
 
 pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+    create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new().prefix(&temporary_prefix()).tempfile_in(dir).map_err(Error::io(dir))?;
     tmp.write_all(bytes).map_err(Error::io(path))?;
     tmp.as_file().sync_all().map_err(Error::io(path))?;
     tmp.persist(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e.error })?;
     sync_dir(dir);
+    Ok(())
+}
+
+/// Creates `dir` and its missing parents, syncing the folder that holds each new one: a
+/// new library or index folder whose entry is lost in a crash would take with it the files
+/// already synced inside it.
+pub fn create_dir_all(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent {
+        create_dir_all(parent)?;
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => {}
+        // Another writer (of another library) made it meanwhile.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {}
+        Err(e) => return Err(Error::Io { path: dir.to_path_buf(), source: e }),
+    }
+    sync_dir(parent.unwrap_or(Path::new(".")));
     Ok(())
 }
 
@@ -24,25 +46,18 @@ pub fn sync_dir(dir: &Path) {
 }
 
 /// The start of this process's temporary file and folder names: `.tmp-<pid>-`. The pid
-/// lets a later run tell what a killed process left behind from a live process's work.
+/// only tells, when one is left behind, which run it was.
 pub fn temporary_prefix() -> String {
     format!(".tmp-{}-", std::process::id())
 }
 
-/// Removes the temporary files and folders (see [`temporary_prefix`]) that processes no
-/// longer running left in `dir`: a kill between creating one and renaming it leaves it.
-/// Those of live processes, including this one, stay, so concurrent writers never delete
-/// each other's work.
-pub fn remove_stale_temporaries(dir: &Path) {
+/// Removes the temporary files and folders (see [`temporary_prefix`]) left in `dir` by a
+/// writer killed between creating one and renaming it. Only the holder of the folder's
+/// [`WriterLock`] writes there, so while it is held every temporary is a leftover: a
+/// process id would not tell, as ids are reused and differ across pid namespaces.
+pub fn remove_temporaries(dir: &Path, _held: &WriterLock) {
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let name = entry.file_name();
-        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".tmp-")) else { continue };
-        let pid_alive = rest
-            .split('-')
-            .next()
-            .and_then(|p| p.parse::<u32>().ok())
-            .is_some_and(|pid| pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists());
-        if !pid_alive {
+        if entry.file_name().to_str().is_some_and(|n| n.starts_with(".tmp-")) {
             let path = entry.path();
             let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
         }
@@ -54,21 +69,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn leftovers_of_dead_processes_go_and_live_work_stays() {
+    fn leftovers_go_once_the_lock_is_held_and_a_live_writers_work_stays() {
         let dir = tempfile::tempdir().unwrap();
-        // No process has pid 0 in /proc; this process is alive.
-        let dead_file = dir.path().join(".tmp-0-abc");
-        let dead_folder = dir.path().join(".tmp-0-def");
-        let live = dir.path().join(format!("{}xyz", temporary_prefix()));
+        // Written by another process (pid 1 lives for as long as the system does): the
+        // lock, not the pid, says it is a leftover.
+        let file = dir.path().join(".tmp-1-abc");
+        let folder = dir.path().join(".tmp-1-def");
         let other = dir.path().join("CURRENT");
-        std::fs::write(&dead_file, b"half").unwrap();
-        std::fs::create_dir(&dead_folder).unwrap();
-        std::fs::write(dead_folder.join("vectors"), b"half").unwrap();
-        std::fs::write(&live, b"in progress").unwrap();
+        std::fs::write(&file, b"half").unwrap();
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("vectors"), b"half").unwrap();
         std::fs::write(&other, b"gen-1").unwrap();
-        remove_stale_temporaries(dir.path());
-        assert!(!dead_file.exists() && !dead_folder.exists());
-        assert!(live.exists() && other.exists());
+        let writer = WriterLock::acquire(dir.path(), || {}).unwrap();
+        assert!(WriterLock::try_acquire(dir.path()).unwrap().is_none(), "no one else may clean up meanwhile");
+        drop(writer);
+        let lock = WriterLock::acquire(dir.path(), || {}).unwrap();
+        remove_temporaries(dir.path(), &lock);
+        assert!(!file.exists() && !folder.exists());
+        assert!(other.exists() && dir.path().join(".lock").exists());
+    }
+
+    #[test]
+    fn folders_are_created_with_their_parents_and_again_without_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("libraries/fda/labels");
+        create_dir_all(&deep).unwrap();
+        create_dir_all(&deep).unwrap();
+        assert!(deep.is_dir());
+        std::fs::write(dir.path().join("file"), b"").unwrap();
+        assert!(create_dir_all(&dir.path().join("file/below")).is_err(), "a file is in the way");
     }
 
     #[test]

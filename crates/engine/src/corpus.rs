@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::model_manifest::sha256_bytes;
 use drugchatter_monograph::{parse, Faq, LabelSource, Monograph};
 use serde::{Deserialize, Serialize};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// A drug in a library: what retrieval and the answer page need besides the chunks.
@@ -72,8 +73,11 @@ pub fn scan(dir: &Path) -> Result<(Vec<SourceFile>, Vec<FileFailure>)> {
     let mut files = Vec::with_capacity(paths.len());
     let mut failures = Vec::new();
     for path in paths {
-        match std::fs::read(&path) {
-            Ok(bytes) => files.push(SourceFile {
+        match read_monograph(&path) {
+            Ok(Err(size)) => {
+                failures.push(FileFailure { path, line: 1, message: drugchatter_monograph::too_large(size) })
+            }
+            Ok(Ok(bytes)) => files.push(SourceFile {
                 relative: crate::paths::relative_to(&path, dir),
                 content_hash: sha256_bytes(&bytes),
                 bytes,
@@ -83,6 +87,20 @@ pub fn scan(dir: &Path) -> Result<(Vec<SourceFile>, Vec<FileFailure>)> {
         }
     }
     Ok((files, failures))
+}
+
+/// A file's bytes, or its size when it is too large to be a monograph: the size is checked
+/// before reading, and the read stops past the limit should the file grow meanwhile.
+fn read_monograph(path: &Path) -> std::io::Result<std::result::Result<Vec<u8>, u64>> {
+    let file = std::fs::File::open(path)?;
+    let limit = drugchatter_monograph::MAX_MONOGRAPH_BYTES as u64;
+    let size = file.metadata()?.len();
+    if size > limit {
+        return Ok(Err(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok(if bytes.len() as u64 > limit { Err(bytes.len() as u64) } else { Ok(bytes) })
 }
 
 /// Parses a source file into its drug record and monograph, or the first error in it.
@@ -110,4 +128,22 @@ pub fn parse_file(file: &SourceFile, library: &str) -> Result<(Drug, Monograph),
         checked_against: m.checked_against.clone(),
     };
     Ok((drug, m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_monograph_is_reported_by_its_size_without_being_read() {
+        let dir = tempfile::tempdir().unwrap();
+        // Sparse: 64 GiB that takes no disk, which reading whole would try to allocate.
+        std::fs::File::create(dir.path().join("huge.md")).unwrap().set_len(64 << 30).unwrap();
+        std::fs::write(dir.path().join("small.md"), b"---\ntitle: Small\n---\n").unwrap();
+        let (files, failures) = scan(dir.path()).unwrap();
+        assert_eq!(files.iter().map(|f| f.slug()).collect::<Vec<_>>(), ["small"]);
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(failures[0].path.ends_with("huge.md"), "{failures:?}");
+        assert_eq!(failures[0].message, "the file is 68719.5 MB; a monograph may be at most 2 MB");
+    }
 }

@@ -28,6 +28,7 @@ mod retrieve;
 /// Tests (this crate's and the workspace's) and the fuzz targets check internal stages.
 pub mod testing;
 mod text;
+mod writer_lock;
 
 // The answer and what shapes it: `Engine::ask`'s result and options (CLI, app, UI types).
 pub use answer::{

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::paths::Paths;
 use crate::retrieve::{ClassIndex, DrugCatalog};
+use crate::writer_lock::WriterLock;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -113,6 +114,16 @@ pub fn remove(paths: &Paths, name: &str) -> Result<()> {
     if !folder.exists() && !index.exists() {
         return Err(Error::NoSuchLibrary(name.to_string()));
     }
+    // An import running into the library is not cut short; an index build (only ever part
+    // of an import, for an imported library) is waited for. The locks are held while their
+    // folders are moved away, so no writer works in a folder being deleted.
+    let _import = WriterLock::try_acquire(&folder)?.ok_or_else(|| Error::Import {
+        path: folder.clone(),
+        reason: "an import into this library is running; remove it once the import has finished".into(),
+    })?;
+    let _index = WriterLock::acquire(&index, || {
+        tracing::warn!("another process is writing the index at {}; waiting for it to finish", index.display())
+    })?;
     for dir in [&index, &folder] {
         if dir.exists() {
             let trash = dir.with_file_name(format!(".removing-{name}"));
@@ -141,5 +152,28 @@ pub fn load(root: &Path, fingerprint: &str) -> Option<Index> {
             tracing::warn!("{e}");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removal_waits_for_no_import_and_deletes_everything_once_free() {
+        let data = tempfile::tempdir().unwrap();
+        let paths =
+            Paths { data_dir: data.path().into(), models_dir: data.path().into(), corpus_dir: data.path().into() };
+        let folder = data.path().join("libraries/fda");
+        std::fs::create_dir_all(folder.join("labels")).unwrap();
+        std::fs::create_dir_all(paths.index_dir("fda").join("gen-000001")).unwrap();
+        let import = WriterLock::try_acquire(&folder).unwrap().expect("free");
+        let refused = remove(&paths, "fda").unwrap_err().to_string();
+        assert!(refused.contains("an import into this library is running"), "{refused}");
+        assert!(folder.join("labels").exists() && paths.index_dir("fda").exists(), "nothing is deleted meanwhile");
+        drop(import);
+        remove(&paths, "fda").unwrap();
+        assert!(!folder.exists() && !paths.index_dir("fda").exists());
+        assert!(std::fs::read_dir(data.path().join("libraries")).unwrap().next().is_none(), "no trash left");
     }
 }

@@ -4,6 +4,8 @@
 /// The phases of an import and of building an index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// Another process is writing the same library; this one waits for it to finish.
+    Waiting,
     /// Import: reading label files (total in bytes).
     Reading,
     /// Import: writing one document per drug.
@@ -18,6 +20,7 @@ pub enum Stage {
 impl Stage {
     pub fn label(self) -> &'static str {
         match self {
+            Stage::Waiting => "waiting for another process writing this library",
             Stage::Reading => "reading labels",
             Stage::Rendering => "writing documents",
             Stage::Scanning => "scanning",

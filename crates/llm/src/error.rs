@@ -10,6 +10,13 @@ pub enum Error {
     #[error("model {path} could not be loaded: {reason}")]
     ModelLoad { path: PathBuf, reason: String },
 
+    #[error(
+        "model {path} is {} MB, but only {} MB of memory is available; choose a smaller model or close other programs",
+        size >> 20,
+        available >> 20
+    )]
+    ModelTooLarge { path: PathBuf, size: u64, available: u64 },
+
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 

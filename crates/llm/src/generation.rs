@@ -6,9 +6,11 @@ use crate::chat::{self, ChatFormat};
 use crate::error::{Error, Result};
 use crate::gguf::{self, Architecture};
 use crate::tokenizer;
+use crate::validate;
 use candle_core::{Device, Tensor};
 use candle_transformers::generation::{LogitsProcessor, Sampling};
 use serde::Serialize;
+use std::io::Seek;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -142,9 +144,15 @@ impl Llm {
             std::io::ErrorKind::NotFound => Error::ModelMissing { path: path.to_path_buf() },
             _ => Error::Io { path: path.to_path_buf(), source: e },
         })?;
-        let content = candle_core::quantized::gguf_file::Content::read(&mut file)
+        let size = file.metadata().map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?.len();
+        validate::fits_in_memory(size, validate::available_memory())
+            .map_err(|(size, available)| Error::ModelTooLarge { path: path.to_path_buf(), size, available })?;
+        validate::check_alignment(&mut file).map_err(load_error)?;
+        file.rewind().map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+        let mut content = candle_core::quantized::gguf_file::Content::read(&mut file)
             .map_err(|e| load_error(format!("not a readable GGUF file ({e})")))?;
         let info = gguf::Info::read(&content).map_err(load_error)?;
+        validate::check_model(&mut content, &info, size).map_err(load_error)?;
         let tokenizer = tokenizer::from_gguf(&content, &info).map_err(load_error)?;
         let format = ChatFormat::detect(info.chat_template.as_deref(), info.architecture);
         let stop_tokens = chat::stop_tokens(&tokenizer, info.eos_token_id);

@@ -9,7 +9,8 @@
 //!
 //! The crate's parts: `gguf` (metadata), `tokenizer` (built from the GGUF's vocabulary),
 //! `chat` (chat formats and stop tokens), `architecture` (the dispatch: which decoder runs
-//! which architecture, and the `Decoder` trait generation calls), `generation` ([`Llm`]),
+//! which architecture, and the `Decoder` trait generation calls), `generation` ([`Llm`]), `validate` (what a file declares, checked before
+//! anything is allocated from it),
 //! and one folder per decoder of our own with the kernels only it uses (`llama/`); the other
 //! architectures run candle-transformers' models.
 //!
@@ -24,6 +25,7 @@ mod generation;
 mod gguf;
 mod llama;
 mod tokenizer;
+mod validate;
 
 pub use chat::ChatFormat;
 pub use error::{Error, Result};

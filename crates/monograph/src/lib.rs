@@ -127,6 +127,15 @@ impl Parsed {
 /// multi-megabyte one is a mistake (a pasted label, a binary) that would flood the index.
 pub const MAX_MONOGRAPH_BYTES: usize = 2 * 1024 * 1024;
 
+/// Why a file of `size` bytes (more than [`MAX_MONOGRAPH_BYTES`]) is not read as a monograph.
+pub fn too_large(size: u64) -> String {
+    format!(
+        "the file is {:.1} MB; a monograph may be at most {} MB",
+        size as f64 / 1e6,
+        MAX_MONOGRAPH_BYTES / (1024 * 1024)
+    )
+}
+
 /// Parses one monograph from its raw bytes.
 pub fn parse(bytes: &[u8]) -> Parsed {
     let mut diagnostics = Vec::new();
@@ -135,14 +144,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
         return Parsed { monograph: Monograph::default(), diagnostics };
     }
     if bytes.len() > MAX_MONOGRAPH_BYTES {
-        diagnostics.push(Diagnostic::error(
-            1,
-            format!(
-                "the file is {:.1} MB; a monograph may be at most {} MB",
-                bytes.len() as f64 / 1e6,
-                MAX_MONOGRAPH_BYTES / (1024 * 1024)
-            ),
-        ));
+        diagnostics.push(Diagnostic::error(1, too_large(bytes.len() as u64)));
         return Parsed { monograph: Monograph::default(), diagnostics };
     }
     let source = match std::str::from_utf8(bytes) {

@@ -7,7 +7,17 @@ use super::{Found, Skipped};
 use crate::error::{Error, Result};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
-use std::io::BufRead;
+use std::cell::Cell;
+use std::io::{BufRead, BufReader, Read};
+
+/// The largest record read, a JSON Lines line or an element of `results`: the largest of
+/// the 1,130 labels of the openFDA sample is 1 MB. Anything larger is not a label, and
+/// reading it whole could take all memory.
+pub const MAX_RECORD_BYTES: u64 = 16 * 1024 * 1024;
+
+fn too_large() -> String {
+    format!("larger than {} MB, more than any label", MAX_RECORD_BYTES >> 20)
+}
 
 /// openFDA fields we keep, in the order they fill each part. A field marked `fallback` is
 /// used only when the part has nothing from the fields before it (`clinical_pharmacology`
@@ -82,36 +92,77 @@ fn is_known_unused(field: &str) -> bool {
 
 /// Reads openFDA JSON from `reader`. `lines` selects JSON Lines (one record per line);
 /// otherwise the stream is one value: a record or a `{"results": […]}` response.
-pub fn read(reader: impl BufRead, source: &str, lines: bool, found: &mut dyn FnMut(Found) -> Result<()>) -> Result<()> {
+pub fn read(
+    mut reader: impl BufRead,
+    source: &str,
+    lines: bool,
+    found: &mut dyn FnMut(Found) -> Result<()>,
+) -> Result<()> {
+    let io_error = |e: std::io::Error| Error::Import { path: source.into(), reason: e.to_string() };
     if lines {
-        for (n, line) in reader.lines().enumerate() {
-            let line = line.map_err(|e| Error::Import { path: source.into(), reason: e.to_string() })?;
-            if line.trim().is_empty() {
+        let mut line = Vec::new();
+        for n in 1.. {
+            line.clear();
+            let read = (&mut reader).take(MAX_RECORD_BYTES + 1).read_until(b'\n', &mut line).map_err(io_error)?;
+            if read == 0 {
+                break;
+            }
+            let place = format!("{source}, line {n}");
+            if line.len() as u64 > MAX_RECORD_BYTES && line.last() != Some(&b'\n') {
+                reader.skip_until(b'\n').map_err(io_error)?;
+                found(Found::Skipped(Skipped { place, reason: format!("the line is {}; skipped", too_large()) }))?;
                 continue;
             }
-            let place = format!("{source}, line {}", n + 1);
-            match serde_json::from_str::<Value>(&line) {
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            match serde_json::from_slice::<Value>(&line) {
                 Ok(value) => each_record(value, &place, source, found)?,
                 Err(e) => found(Found::Skipped(Skipped { place, reason: format!("not valid JSON: {e}") }))?,
             }
         }
         return Ok(());
     }
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    let budget = Cell::new(MAX_RECORD_BYTES);
+    let mut de = serde_json::Deserializer::from_reader(BufReader::new(Budgeted { inner: reader, budget: &budget }));
     let mut count = 0;
     let mut failure = None;
-    let outcome = TopLevel { source, count: &mut count, found, failure: &mut failure }.deserialize(&mut de);
+    let outcome =
+        TopLevel { source, count: &mut count, found, failure: &mut failure, budget: &budget }.deserialize(&mut de);
     if let Some(e) = failure {
         return Err(e);
     }
     if let Err(e) = outcome.and_then(|_| de.end()) {
-        // Truncated or broken JSON: what came before it stays imported, the rest is reported.
-        found(Found::Skipped(Skipped {
-            place: format!("{source}, after record {count}"),
-            reason: format!("the JSON is broken or cut short ({e}); records after this point were not read"),
-        }))?;
+        // Truncated, broken or oversized: what came before stays imported, the rest is reported.
+        let reason = if budget.get() == 0 && e.is_io() {
+            format!("record {} is {}; it and the records after it were not read", count + 1, too_large())
+        } else {
+            format!("the JSON is broken or cut short ({e}); records after this point were not read")
+        };
+        found(Found::Skipped(Skipped { place: format!("{source}, after record {count}"), reason }))?;
     }
     Ok(())
+}
+
+/// Fails a read once `budget` bytes are spent; the `results` visitor gives each record a
+/// fresh budget, so one oversized record stops the file instead of filling memory. The
+/// deserializer's buffer reads ahead by a few KB, which the limit does not need to count.
+struct Budgeted<'a, R> {
+    inner: R,
+    budget: &'a Cell<u64>,
+}
+
+impl<R: Read> Read for Budgeted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.budget.get();
+        if left == 0 {
+            return Err(std::io::Error::other(format!("a record is {}", too_large())));
+        }
+        let room = (buf.len() as u64).min(left) as usize;
+        let n = self.inner.read(&mut buf[..room])?;
+        self.budget.set(left - n as u64);
+        Ok(n)
+    }
 }
 
 fn each_record(value: Value, place: &str, source: &str, found: &mut dyn FnMut(Found) -> Result<()>) -> Result<()> {
@@ -137,6 +188,7 @@ struct TopLevel<'a> {
     found: &'a mut dyn FnMut(Found) -> Result<()>,
     /// An error from `found` (cancellation, disk), which must not be mistaken for bad JSON.
     failure: &'a mut Option<Error>,
+    budget: &'a Cell<u64>,
 }
 
 impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
@@ -164,6 +216,7 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
                     count: &mut *self.count,
                     found: &mut *self.found,
                     failure: &mut *self.failure,
+                    budget: self.budget,
                 })?;
             } else {
                 record.insert(key, map.next_value()?);
@@ -180,7 +233,14 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<(), A::Error> {
-        Results { source: self.source, count: self.count, found: self.found, failure: self.failure }.visit_seq(seq)
+        Results {
+            source: self.source,
+            count: self.count,
+            found: self.found,
+            failure: self.failure,
+            budget: self.budget,
+        }
+        .visit_seq(seq)
     }
 }
 
@@ -189,6 +249,7 @@ struct Results<'a> {
     count: &'a mut usize,
     found: &'a mut dyn FnMut(Found) -> Result<()>,
     failure: &'a mut Option<Error>,
+    budget: &'a Cell<u64>,
 }
 
 impl<'de> DeserializeSeed<'de> for Results<'_> {
@@ -206,7 +267,9 @@ impl<'de> Visitor<'de> for Results<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-        while let Some(record) = seq.next_element::<Value>()? {
+        loop {
+            self.budget.set(MAX_RECORD_BYTES);
+            let Some(record) = seq.next_element::<Value>()? else { break };
             *self.count += 1;
             let place = format!("{}, result {}", self.source, *self.count);
             if let Err(e) = (self.found)(record_to_label(record, &place, self.source)) {
@@ -247,7 +310,10 @@ pub fn record_to_label(record: Value, place: &str, source: &str) -> Found {
     if generic_name.is_empty() {
         return skip(format!("label {set_id} names no generic drug (openfda.generic_name is missing)"));
     }
-    let version = first(map.get("version")).parse().unwrap_or(0);
+    let version = match super::parse_version(&first(map.get("version"))) {
+        Ok(version) => version,
+        Err(reason) => return skip(format!("label {set_id}: {reason}")),
+    };
     let effective_date = super::iso_date(&first(map.get("effective_time")));
 
     let mut sections: Vec<LabelSection> = Vec::new();

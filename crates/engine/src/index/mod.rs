@@ -14,6 +14,7 @@ use crate::corpus::{self, Drug, FileFailure};
 use crate::embed::{Embedder, DIMENSION};
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Stage};
+use crate::writer_lock::WriterLock;
 use lexical::Bm25;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -183,6 +184,12 @@ pub fn build(
     progress: &dyn Progress,
 ) -> Result<(Index, BuildReport)> {
     let started = Instant::now();
+    // Held until the new generation is committed: two builders would each delete the
+    // other's generation. The second one waits, then finds the index up to date.
+    let lock = WriterLock::acquire(root, || {
+        tracing::warn!("another process is writing the index at {}; waiting for it to finish", root.display());
+        progress.stage(Stage::Waiting, 0);
+    })?;
     progress.stage(Stage::Scanning, 0);
     let (files, mut failures) = corpus::scan(corpus_dir)?;
     if files.is_empty() && failures.is_empty() {
@@ -294,7 +301,7 @@ pub fn build(
     }
 
     progress.stage(Stage::Writing, 0);
-    let mut generation = NewGeneration::start(root)?;
+    let mut generation = NewGeneration::start(&lock)?;
     let library_file = LibraryFile { drugs, chunks };
     generation.write("library.bin", &bincode::serialize(&library_file).expect("library serialises"))?;
     generation.write("vectors.bin", &vectors.to_bytes())?;

@@ -17,6 +17,7 @@
 
 use crate::atomic;
 use crate::error::{Error, Result};
+use crate::writer_lock::WriterLock;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -91,9 +92,11 @@ pub struct NewGeneration {
 }
 
 impl NewGeneration {
-    pub fn start(root: &Path) -> Result<NewGeneration> {
-        std::fs::create_dir_all(root).map_err(Error::io(root))?;
-        atomic::remove_stale_temporaries(root);
+    /// Starts a generation in the folder `lock` holds.
+    pub fn start(lock: &WriterLock) -> Result<NewGeneration> {
+        let root = lock.dir();
+        atomic::create_dir_all(root)?;
+        atomic::remove_temporaries(root, lock);
         let tmp = root.join(format!("{}{}", atomic::temporary_prefix(), unique_suffix()));
         std::fs::create_dir_all(&tmp).map_err(Error::io(&tmp))?;
         Ok(NewGeneration { root: root.to_path_buf(), tmp, files: BTreeMap::new() })
@@ -129,6 +132,9 @@ impl NewGeneration {
 
         let next = next_generation_name(&self.root);
         let final_dir = self.root.join(&next);
+        // The folder's entries first, then its new name, then CURRENT: each durable before
+        // the next step depends on it.
+        atomic::sync_dir(&self.tmp);
         std::fs::rename(&self.tmp, &final_dir).map_err(Error::io(&final_dir))?;
         atomic::sync_dir(&self.root);
         atomic::write(&self.root.join(CURRENT), next.as_bytes())?;
