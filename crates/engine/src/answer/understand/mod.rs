@@ -108,7 +108,7 @@ fn classes_asked_about(
         let as_examples = resolution.drugs.len() >= 2 || lower.contains(" like ") || lower.contains("such as");
         let examples =
             as_examples && named.iter().any(|class| resolution.drugs.iter().all(|d| class.members.contains(&d.index)));
-        if examples && !question_type::asks_how_they_combine(&lower) {
+        if examples && !question_type::names_combining(&lower) {
             resolution.drugs.clear();
         } else if !question_type::asks_how_they_combine(&lower) {
             named.clear();

@@ -103,12 +103,18 @@ const COMPARE: &[&str] = &[
     "such as",
 ];
 
+/// Whether `lower` asks how medicines go together in words that cannot just list them
+/// ("like Lipitor and Zocor" lists examples).
+pub(super) fn names_combining(lower: &str) -> bool {
+    let padded = format!(" {lower} ");
+    COMBINE.iter().any(|c| padded.contains(c))
+}
+
 /// Whether `lower` (a lower-cased question) asks how medicines go together.
 pub(super) fn asks_how_they_combine(lower: &str) -> bool {
-    let padded = format!(" {lower} ");
     // "Tylenol and warfarin?" asks about the pair; in a long story "and" joins anything.
     let short = lower.split_whitespace().count() <= 15;
-    COMBINE.iter().any(|c| padded.contains(c)) || short && padded.contains(" and ")
+    names_combining(lower) || short && format!(" {lower} ").contains(" and ")
 }
 
 /// Verbs of "how does X <verb>…" and "what does X do" that ask how a medicine works:
