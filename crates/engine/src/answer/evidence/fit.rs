@@ -159,13 +159,15 @@ pub(super) fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
         AppearanceIngredients => {
             // The attribute asked decides: a tablet's look is its colour or imprint; an
             // ingredient question is answered by that ingredient, or the inactive ones.
-            let look = ["look", "colo", "imprint", "shape", "pill with", "tablet with"].iter().any(|c| q.contains(c));
-            let named: Vec<&str> = [
+            let look = ["look", "colo", "imprint", "shape", "pill with", "tablet with", "capsule with"]
+                .iter()
+                .any(|c| q.contains(c));
+            // "Alcohol" names a drink as often as an ingredient, so it is not asked here.
+            let mut named: Vec<&str> = [
                 "gluten",
                 "lactose",
                 "gelatin",
                 "dye",
-                "alcohol",
                 "paraben",
                 "thimerosal",
                 "mercury",
@@ -175,16 +177,26 @@ pub(super) fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
                 "sugar",
                 "peanut",
                 "soy",
+                "phenylalanine",
+                "aspartame",
             ]
             .into_iter()
             .filter(|c| q.contains(c))
             .collect();
+            if q.contains("pku") || q.contains("phenylketonuria") {
+                named.push("phenylalanine");
+            }
+            // A look is stated by an appearance line, an imprint, or a colour of the tablet
+            // itself ("colour-coded tablets" names no colour).
+            let colour = ["white", "blue", "yellow", "pink", "orange", "green", "peach", "red ", "purple", "brown"];
             let states = if look {
-                says(&["colour", "color", "imprint", "white", "round", "oval"])
+                about(&["appearance"])
+                    || says(&["imprint", "debossed", "engraved"])
+                    || says(&colour) && says(&["tablet", "capsule", "pill"])
             } else if !named.is_empty() {
                 says(&named)
             } else {
-                says(&["inactive", "excipient", "ingredient"])
+                about(&["inactive"]) || says(&["inactive", "excipient"])
             };
             if states {
                 1.0

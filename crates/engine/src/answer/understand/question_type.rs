@@ -227,6 +227,11 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "what is in",
             "paraben",
             "besides the",
+            // "Found a round blue pill with M 30 on it" asks what a tablet looks like.
+            "found a",
+            "round ",
+            "oval ",
+            "pill that says",
         ],
         &[],
     ),
@@ -516,6 +521,8 @@ mod tests {
         assert_eq!(detect("can i stop zoloft cold turkey", 1), Stopping);
         assert_eq!(detect("ibuprofen", 1), General);
         assert_eq!(detect("tylenol and warfarin", 2), Interaction);
+        assert_eq!(detect("found a round blue pill with M 30 on it. is that oxycodone?", 1), AppearanceIngredients);
+        assert_eq!(detect("can I take the pill with food", 1), FoodAlcohol);
         assert_eq!(detect("I take Flomax for my prostate. Can I use Viagra?", 2), Interaction);
         assert_eq!(detect("wellbutrin + tramadol seizure risk?", 2), Interaction);
         assert_eq!(detect("Does the Augmentin liquid for my kid have to go in the fridge?", 1), Storage);
