@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use args::{Args, Command, LibraryAction};
 use clap::Parser;
 use drugchatter_engine::ImportOptions;
-use drugchatter_engine::{AskOptions, Conversation};
+use drugchatter_engine::{AnswerUpdate, AskOptions, Conversation};
 use drugchatter_engine::{Engine, Paths};
 use std::io::{BufRead, Write};
 use std::time::Instant;
@@ -212,20 +212,37 @@ fn open_for_answers(paths: Paths, args: &args::AnswerArgs) -> Result<Engine> {
 
 fn ask_once(engine: &Engine, question: &str, conversation: &mut Conversation, args: &args::AnswerArgs) -> Result<()> {
     let options = ask_options(args);
-    let streaming = !args.json;
+    // The raw draft is unchecked: it is shown only to those who asked to see unverified
+    // sentences. Everyone else sees a spinner counting the sentences checked so far.
+    let show_draft = !args.json && args.show_unverified;
+    let spinner = (!args.json && !show_draft).then(progress_bar::Spinner::writing);
     let mut streamed_any = false;
-    let mut on_text = |piece: &str| {
-        if streaming {
-            if !streamed_any {
-                print!("(draft, being checked) ");
-                streamed_any = true;
+    let mut verified = 0;
+    let mut on_update = |update: AnswerUpdate<'_>| {
+        match update {
+            AnswerUpdate::Draft(piece) if show_draft => {
+                if !streamed_any {
+                    print!("(draft, being checked) ");
+                    streamed_any = true;
+                }
+                print!("{piece}");
+                let _ = std::io::stdout().flush();
             }
-            print!("{piece}");
-            let _ = std::io::stdout().flush();
+            AnswerUpdate::Verified(_) => {
+                verified += 1;
+                if let Some(spinner) = &spinner {
+                    spinner.checked(verified);
+                }
+            }
+            AnswerUpdate::Draft(_) => {}
         }
         true
     };
-    let answer = engine.ask(question, conversation, &options, &mut on_text)?;
+    let answer = engine.ask(question, conversation, &options, &mut on_update);
+    if let Some(spinner) = &spinner {
+        spinner.finish();
+    }
+    let answer = answer?;
     if args.json {
         printer::json::print(&answer)?;
     } else {

@@ -39,3 +39,29 @@ impl Progress for Bar {
         self.bar.set_position(done);
     }
 }
+
+/// A spinner on stderr while an answer is written and checked; hidden when not a terminal.
+pub struct Spinner {
+    bar: ProgressBar,
+}
+
+impl Spinner {
+    pub fn writing() -> Spinner {
+        let bar = ProgressBar::new_spinner();
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
+        bar.set_message("Finding and checking the answer…");
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Spinner { bar }
+    }
+
+    /// `count` sentences of the draft have passed verification.
+    pub fn checked(&self, count: usize) {
+        let sentences = if count == 1 { "sentence" } else { "sentences" };
+        self.bar.set_message(format!("Writing the answer: {count} {sentences} checked…"));
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -8,8 +8,8 @@ use crate::startup::load_model;
 use crate::state::{lock, AppState, Status, TaskProgress};
 use crate::validate;
 use drugchatter_engine::{
-    Answer, AskOptions, Conversation, DrugSummary, ImportOptions, ImportReport, LibraryInfo, MonographView,
-    SearchResults,
+    Answer, AnswerSentence, AnswerUpdate, AskOptions, Conversation, DrugSummary, ImportOptions, ImportReport,
+    LibraryInfo, MonographView, SearchResults,
 };
 use serde::Serialize;
 use std::path::PathBuf;
@@ -25,8 +25,11 @@ use tauri_plugin_dialog::DialogExt;
 pub enum AskEvent {
     /// The question was accepted and retrieval started.
     Started,
-    /// A piece of the model's draft (unverified).
+    /// A piece of the model's draft (unverified: the UI shows it only when asked to).
     Draft { text: String },
+    /// A sentence of the draft that passed verification, in the draft's order. The answer
+    /// returned at the end replaces what streamed.
+    Verified { sentence: AnswerSentence },
 }
 
 type AppStateRef<'a> = State<'a, Arc<AppState>>;
@@ -71,14 +74,18 @@ pub async fn ask(
         let mut conversation = if follow_up { lock(&state.conversation).clone() } else { Conversation::default() };
         let _ = on_event.send(AskEvent::Started);
         let answer = state.with_engine(|engine| {
-            let mut on_text = |text: &str| {
+            let mut on_update = |update: AnswerUpdate<'_>| {
                 if ticket.is_cancelled() {
                     return false;
                 }
-                let _ = on_event.send(AskEvent::Draft { text: text.to_string() });
+                let event = match update {
+                    AnswerUpdate::Draft(text) => AskEvent::Draft { text: text.to_string() },
+                    AnswerUpdate::Verified(sentence) => AskEvent::Verified { sentence: sentence.clone() },
+                };
+                let _ = on_event.send(event);
                 true
             };
-            engine.ask(&question, &mut conversation, &options, &mut on_text).map_err(AppError::from)
+            engine.ask(&question, &mut conversation, &options, &mut on_update).map_err(AppError::from)
         })?;
         // Stopped after the last token: the user asked for no answer.
         if ticket.is_cancelled() {

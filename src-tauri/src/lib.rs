@@ -8,7 +8,7 @@
 //! ```text
 //!  webview (ui/)  ──invoke──►  commands  ──validate──► Engine (RwLock<Option<..>>)
 //!        ▲                          │
-//!        └──── Channel<AskEvent> ◄──┘ draft text, token by token (one channel per ask)
+//!        └──── Channel<AskEvent> ◄──┘ draft text and verified sentences (one channel per ask)
 //!        └──── Channel<Status>   ◄──── start-up, indexing progress, model state
 //! ```
 //!

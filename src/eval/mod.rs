@@ -7,7 +7,9 @@ mod key_facts;
 use anyhow::{Context, Result};
 use drugchatter_engine::bench::{quantities, supported};
 use drugchatter_engine::Engine;
-use drugchatter_engine::{Abstention, Answer, AnswerStatus, AskOptions, Conversation, Coverage, SentenceStatus};
+use drugchatter_engine::{
+    Abstention, Answer, AnswerStatus, AnswerUpdate, AskOptions, Conversation, Coverage, SentenceStatus,
+};
 use key_facts::{holds, KeyFact};
 use serde::Deserialize;
 use std::io::Write;
@@ -140,8 +142,10 @@ pub fn run(
         let started = Instant::now();
         let results = engine.search(&case.question, 5)?;
         let mut raw = String::new();
-        let answer = engine.ask(&case.question, &mut Conversation::default(), options, &mut |piece| {
-            raw.push_str(piece);
+        let answer = engine.ask(&case.question, &mut Conversation::default(), options, &mut |update| {
+            if let AnswerUpdate::Draft(piece) = update {
+                raw.push_str(piece);
+            }
             true
         })?;
         if let Some(out) = dump.as_mut() {

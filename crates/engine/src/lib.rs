@@ -32,8 +32,8 @@ mod writer_lock;
 
 // The answer and what shapes it: `Engine::ask`'s result and options (CLI, app, UI types).
 pub use answer::{
-    Abstention, Answer, AnswerSentence, AnswerStatus, AskOptions, Candidate, Clarification, Conversation, Coverage,
-    Notice, OtherQuestions, ProfileLink, SentenceStatus, Source, Thresholds, Timings,
+    Abstention, Answer, AnswerSentence, AnswerStatus, AnswerUpdate, AskOptions, Candidate, Clarification, Conversation,
+    Coverage, Notice, OtherQuestions, ProfileLink, SentenceStatus, Source, Thresholds, Timings,
 };
 // The one question rule: the app checks arguments with it before they reach `ask`.
 pub use answer::{check_question, QuestionProblem, QuestionType, MAX_QUESTION_CHARS};
@@ -224,19 +224,19 @@ impl Engine {
         self.libraries.iter().map(Library::info).collect()
     }
 
-    /// Answers a question from the library. Generated text streams to `on_text` as it is
-    /// written (return `false` to cancel); the returned answer holds only what passed
-    /// verification, or quotes, or an abstention. `conversation` carries the drugs of
-    /// earlier turns into follow-ups.
+    /// Answers a question from the library. The model's draft, and each of its sentences
+    /// once verified, stream to `on_update` as they are written (return `false` to cancel);
+    /// the returned answer holds only what passed verification, or quotes, or an
+    /// abstention. `conversation` carries the drugs of earlier turns into follow-ups.
     pub fn ask(
         &self,
         question: &str,
         conversation: &mut Conversation,
         options: &AskOptions,
-        on_text: &mut dyn FnMut(&str) -> bool,
+        on_update: &mut dyn FnMut(AnswerUpdate<'_>) -> bool,
     ) -> Result<Answer> {
         let cx = answer::Context { paths: &self.paths, embedder: &self.embedder, libraries: &self.libraries };
         let mut generator = self.generator.lock().unwrap_or_else(|e| e.into_inner());
-        answer::answer(&cx, generator.as_mut(), question, conversation, options, on_text)
+        answer::answer(&cx, generator.as_mut(), question, conversation, options, on_update)
     }
 }

@@ -5,7 +5,8 @@ mod common;
 use drugchatter_engine::testing::verify::word_overlap;
 use drugchatter_engine::testing::EngineParts;
 use drugchatter_engine::{
-    Abstention, AnswerStatus, AskOptions, Conversation, Engine, Notice, SectionKind, SentenceStatus,
+    Abstention, AnswerSentence, AnswerStatus, AnswerUpdate, AskOptions, Conversation, Engine, Notice, SectionKind,
+    SentenceStatus,
 };
 use std::sync::OnceLock;
 
@@ -33,14 +34,23 @@ fn engine() -> &'static Engine {
 
 fn ask(question: &str, conversation: &mut Conversation) -> drugchatter_engine::Answer {
     let mut streamed = String::new();
+    let mut verified: Vec<AnswerSentence> = Vec::new();
     let answer = engine()
-        .ask(question, conversation, &AskOptions::default(), &mut |piece| {
-            streamed.push_str(piece);
+        .ask(question, conversation, &AskOptions::default(), &mut |update| {
+            match update {
+                AnswerUpdate::Draft(piece) => streamed.push_str(piece),
+                AnswerUpdate::Verified(sentence) => verified.push(sentence.clone()),
+            }
             true
         })
         .unwrap();
     if answer.status == AnswerStatus::Generated {
         assert!(!streamed.is_empty(), "a generated answer was streamed");
+        // What streamed as checked is what the answer shows: each passed, and is shown.
+        for sentence in &verified {
+            assert!(sentence.status.is_fact(), "{sentence:?}");
+            assert!(answer.sentences.iter().any(|s| s.text == sentence.text), "{sentence:?} not in {answer:#?}");
+        }
     }
     answer
 }
@@ -142,8 +152,10 @@ fn a_generated_answer_leads_with_the_model_and_is_completed_by_the_chosen_eviden
 fn the_reply_opens_with_the_drug_asked_about() {
     let mut streamed = String::new();
     let answer = engine()
-        .ask("How does imiquimod work?", &mut Conversation::default(), &AskOptions::default(), &mut |piece| {
-            streamed.push_str(piece);
+        .ask("How does imiquimod work?", &mut Conversation::default(), &AskOptions::default(), &mut |update| {
+            if let AnswerUpdate::Draft(piece) = update {
+                streamed.push_str(piece);
+            }
             true
         })
         .unwrap();

@@ -15,6 +15,12 @@ const SAYS_THE_SAME: f32 = 0.5;
 /// Sentences of fact an answer aims for.
 const ANSWER_SENTENCES: usize = 3;
 
+/// Whether the model's first verified sentence says what the best evidence says: only
+/// then may the model word the answer.
+pub(super) fn leads_like_the_evidence(first: &AnswerSentence, evidence: &Evidence) -> bool {
+    evidence.chosen.first().is_some_and(|best| super::verify::word_overlap(&first.text, &best.text) >= SAYS_THE_SAME)
+}
+
 /// An answer with no facts: the library has no monograph on what was named.
 pub(crate) fn abstention(
     question: Question,
@@ -101,10 +107,7 @@ pub(crate) fn compose(
     // The model may word the answer only when its first fact is the best evidence's.
     let model_leads = model.is_some()
         && evidence.coverage == Coverage::Covered
-        && facts
-            .first()
-            .zip(evidence.chosen.first())
-            .is_some_and(|(first, best)| super::verify::word_overlap(&first.text, &best.text) >= SAYS_THE_SAME)
+        && facts.first().is_some_and(|first| leads_like_the_evidence(first, &evidence))
         && facts.len() * 2 >= checked.len();
     let mut sentences: Vec<AnswerSentence> = Vec::new();
     let mut dropped = Vec::new();

@@ -51,14 +51,21 @@ pub(crate) enum Written {
     NotNeeded,
 }
 
-/// Runs the model over `evidence`. Generated text streams to `on_text`; a `false` from it
-/// cancels.
-pub(crate) fn generate(
+/// Where the draft goes as it is written.
+pub(super) trait DraftSink {
+    /// The sources the prompt kept, before the model writes from them.
+    fn prompted(&mut self, sources: &[Source]);
+    /// A piece of the draft; `false` cancels.
+    fn written(&mut self, text: &str) -> bool;
+}
+
+/// Runs the model over `evidence`, the draft streaming to `sink`.
+pub(super) fn generate(
     generator: Option<&mut Generator>,
     question: &str,
     evidence: &Evidence,
     options: &AskOptions,
-    on_text: &mut dyn FnMut(&str) -> bool,
+    sink: &mut dyn DraftSink,
 ) -> Result<Draft> {
     if evidence.coverage != super::Coverage::Covered {
         return Ok(Draft { sources: evidence.sources.clone(), written: Written::NotNeeded });
@@ -90,10 +97,12 @@ pub(crate) fn generate(
         })
         .transpose()?;
     let mut constraint = (copy, cite);
-    if !opening.is_empty() && !on_text(&opening) {
+    sink.prompted(&sources);
+    if !opening.is_empty() && !sink.written(&opening) {
         return Err(Error::Cancelled);
     }
-    let generation = llm.generate_constrained(&prompt, &params, Some(&mut constraint), on_text)?;
+    let generation =
+        llm.generate_constrained(&prompt, &params, Some(&mut constraint), &mut |text| sink.written(text))?;
     if let Some(cite) = &constraint.1 {
         tracing::debug!(forced = cite.forced, "citation markers forced");
     }

@@ -6,7 +6,8 @@
 //! 2. [`retrieve`]: the passages of those drugs, ranked for the question;
 //! 3. [`plan`]: abstain, or the numbered sources the answer may cite;
 //! 4. [`generate`]: the model's draft from those sources, streamed;
-//! 5. [`verify`]: every drafted sentence checked against the passages it cites;
+//! 5. [`verify`]: every drafted sentence checked against the passages it cites, as it is
+//!    written ([`streaming`]) and again over the whole draft;
 //! 6. [`compose`]: the shown answer, the model's verified sentences or quotes, with notices.
 //!
 //! A sentence is never shown as fact unless it passed verification or is quoted.
@@ -25,6 +26,7 @@ mod retrieve;
 /// The question fuzz target checks the notices' order (via `crate::testing`).
 pub(crate) mod safety;
 mod schema;
+mod streaming;
 mod understand;
 /// The engine's tests/verifier.rs and the question fuzz target check the rules on invented
 /// passages (via `crate::testing`).
@@ -59,14 +61,15 @@ impl Context<'_> {
     }
 }
 
-/// Answers `question`. Generated text streams to `on_text` (return `false` to cancel).
+/// Answers `question`. The draft and its verified sentences stream to `on_update` (return
+/// `false` to cancel).
 pub(crate) fn answer(
     cx: &Context,
     generator: Option<&mut Generator>,
     question: &str,
     conversation: &mut Conversation,
     options: &AskOptions,
-    on_text: &mut dyn FnMut(&str) -> bool,
+    on_update: &mut dyn FnMut(AnswerUpdate<'_>) -> bool,
 ) -> Result<Answer> {
     let started = Instant::now();
     let question = understand::understand(cx, question, conversation)?;
@@ -85,38 +88,45 @@ pub(crate) fn answer(
     };
     conversation.drugs = evidence.drugs.clone();
     conversation.turns += 1;
-    let draft = generate::generate(generator, &question.text, &evidence, options, on_text)?;
+    let verifier = verifier(cx, options);
+    let asked = asked(&question.text, &evidence);
+    let mut streaming = streaming::Streaming::new(&verifier, &asked, &evidence, on_update);
+    let draft = generate::generate(generator, &question.text, &evidence, options, &mut streaming)?;
     if generate::cancelled(&draft) {
         return Err(Error::Cancelled);
     }
-    let checked = verify_draft(cx, &question.text, &evidence, &draft, options)?;
+    if let Some(e) = streaming.failed {
+        tracing::warn!("a sentence could not be checked as it was written: {e}");
+    }
+    let checked = verify_draft(&verifier, &asked, &draft)?;
     let mut answer = compose::compose(cx, question, evidence, draft, checked, options, timings);
     answer.timings.total_ms = retrieve::ms_since(started);
     Ok(answer)
 }
 
-/// Stage 5: each sentence of the model's draft, checked against the sources it cites, in
-/// the draft's order. Nothing when no model wrote.
-fn verify_draft(
-    cx: &Context,
-    question: &str,
-    evidence: &plan::Evidence,
-    draft: &generate::Draft,
-    options: &AskOptions,
-) -> Result<Vec<AnswerSentence>> {
-    let generate::Written::Text { text, .. } = &draft.written else {
-        return Ok(Vec::new());
-    };
-    let verifier = Verifier {
+fn verifier<'a>(cx: &'a Context, options: &AskOptions) -> Verifier<'a> {
+    Verifier {
         embedder: cx.embedder,
         catalogs: cx.libraries.iter().map(|l| &l.catalog).collect(),
         thresholds: options.thresholds,
-    };
-    let asked = verify::Question {
+    }
+}
+
+/// The question as the verifier's rules see it.
+fn asked<'a>(question: &'a str, evidence: &'a plan::Evidence) -> verify::Question<'a> {
+    verify::Question {
         text: question,
         vector: &evidence.query_vector,
         intents: &evidence.intents,
         drugs: &evidence.drugs,
+    }
+}
+
+/// Stage 5: each sentence of the model's draft, checked against the sources it cites, in
+/// the draft's order. Nothing when no model wrote.
+fn verify_draft(verifier: &Verifier, asked: &verify::Question, draft: &generate::Draft) -> Result<Vec<AnswerSentence>> {
+    let generate::Written::Text { text, .. } = &draft.written else {
+        return Ok(Vec::new());
     };
-    verifier.verify(text, &asked, &draft.sources)
+    verifier.verify(text, asked, &draft.sources)
 }

@@ -110,6 +110,17 @@ pub struct AnswerSentence {
     pub related: bool,
 }
 
+/// What an ask reports while the model writes. The [`Answer`] it returns is the final
+/// word: when most of the draft fails, it quotes the evidence instead of what was reported.
+#[derive(Debug, Clone, Copy)]
+pub enum AnswerUpdate<'a> {
+    /// A piece of the model's draft, unchecked.
+    Draft(&'a str),
+    /// A drafted sentence that passed every check, in the draft's order; reported only
+    /// when the draft leads with what the best evidence says.
+    Verified(&'a AnswerSentence),
+}
+
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
