@@ -33,6 +33,11 @@ fn engine() -> &'static Engine {
 }
 
 fn ask(question: &str, conversation: &mut Conversation) -> drugchatter_engine::Answer {
+    ask_streaming(question, conversation).0
+}
+
+/// The answer, and the sentences reported verified while the model wrote.
+fn ask_streaming(question: &str, conversation: &mut Conversation) -> (drugchatter_engine::Answer, Vec<AnswerSentence>) {
     let mut streamed = String::new();
     let mut verified: Vec<AnswerSentence> = Vec::new();
     let answer = engine()
@@ -52,7 +57,7 @@ fn ask(question: &str, conversation: &mut Conversation) -> drugchatter_engine::A
             assert!(answer.sentences.iter().any(|s| s.text == sentence.text), "{sentence:?} not in {answer:#?}");
         }
     }
-    answer
+    (answer, verified)
 }
 
 fn assert_grounded(answer: &drugchatter_engine::Answer, drug: &str) {
@@ -115,6 +120,26 @@ fn copy_biased_decoding_makes_the_models_own_sentences_verify() {
     assert!(verified(&copying) > verified(&free), "{free:#?}");
     assert_eq!(copying.status, AnswerStatus::Generated);
     assert_grounded(&copying, "imiquimod");
+}
+
+#[test]
+fn verified_sentences_stream_while_the_model_writes() {
+    // The app shows checked sentences live, never the raw draft: a model-led answer
+    // reports its verified sentences before it returns, each shown in the answer, as
+    // `ask_streaming` checks.
+    let mut streamed = 0;
+    for question in [
+        "How does imiquimod work?",
+        "tylenol dose",
+        "How much ibuprofin can I take in one day for a bad toothache?",
+        "Is Tylenol safe to take during pregnancy?",
+    ] {
+        let (answer, verified) = ask_streaming(question, &mut Conversation::default());
+        if answer.status == AnswerStatus::Generated {
+            streamed += verified.len();
+        }
+    }
+    assert!(streamed > 0, "no verified sentence streamed before its answer returned");
 }
 
 #[test]
