@@ -34,6 +34,13 @@ pub(super) fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
                     0.4
                 }
             }
+            // What it is prescribed for is its approved uses first; off-label use answers
+            // only a question that asks about it.
+            S::Usage
+                if (about(&["off-label", "off label"]) || says(&["off-label", "off label"])) && !q.contains("off") =>
+            {
+                0.6
+            }
             S::Usage => 1.0,
             _ if faq_asks(&["used for", "what is", "treat"]) => 1.0,
             S::ProfileSummary => 0.3,
@@ -215,12 +222,25 @@ pub(super) fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
                 0.0
             }
         }
-        Contraindications => match unit.kind {
-            S::Contraindications => 1.0,
-            S::Precautions => 0.5,
-            S::Faqs => 0.4,
-            _ => 0.0,
-        },
+        Contraindications => {
+            let base = match unit.kind {
+                S::Contraindications => 1.0,
+                S::Precautions => 0.5,
+                S::Faqs => 0.4,
+                _ => return 0.0,
+            };
+            // "I have asthma. Is propranolol ok?": the line labelled with the condition
+            // asked about ("Asthma and COPD: Avoid") answers, wherever the monograph put it.
+            let own_label = text.split_once(':').map_or("", |(label, _)| label).chars().take(60).collect::<String>();
+            let label = format!("{} {own_label}", label_of(ctx).to_lowercase());
+            let names_the_condition = unit.kind != S::Faqs
+                && label.split(|c: char| !c.is_alphanumeric()).any(|w| w.len() >= 5 && q.contains(w));
+            if names_the_condition {
+                base + 0.6
+            } else {
+                base
+            }
+        }
         General => match unit.kind {
             S::Usage => 0.5,
             S::Faqs => 0.4,

@@ -228,9 +228,10 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "paraben",
             "besides the",
             // "Found a round blue pill with M 30 on it" asks what a tablet looks like.
-            "found a",
-            "round ",
-            "oval ",
+            " found a ",
+            // Whole words: "around 40" is not a round tablet.
+            " round ",
+            " oval ",
             "pill that says",
         ],
         &[],
@@ -280,6 +281,9 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
         ],
         &[],
     ),
+    // "How long does Imodium take to stop diarrhoea" asks how soon it works, not about
+    // stopping it.
+    (OnsetDuration, &[" take to ", " takes to "], &["how long", "how soon", "how quickly", "how fast"]),
     (
         Stopping,
         &[
@@ -523,6 +527,8 @@ mod tests {
         assert_eq!(detect("tylenol and warfarin", 2), Interaction);
         assert_eq!(detect("found a round blue pill with M 30 on it. is that oxycodone?", 1), AppearanceIngredients);
         assert_eq!(detect("can I take the pill with food", 1), FoodAlcohol);
+        assert_eq!(detect("my creatinine clearance is around 40. does the dose need to change?", 1), DoseKidneyLiver);
+        assert_eq!(detect("How long does Imodium take to stop diarrhea?", 1), OnsetDuration);
         assert_eq!(detect("I take Flomax for my prostate. Can I use Viagra?", 2), Interaction);
         assert_eq!(detect("wellbutrin + tramadol seizure risk?", 2), Interaction);
         assert_eq!(detect("Does the Augmentin liquid for my kid have to go in the fridge?", 1), Storage);
