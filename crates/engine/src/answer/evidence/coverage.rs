@@ -36,7 +36,9 @@ const BEYOND_THE_LABEL: &[(&[&str], &[&str], &str)] = &[
     ),
     (
         &["equivalent", "equals", "is the same", "same dose as", "convert", "conversion"],
-        &["equivalent", "convert", "conversion"],
+        // A line that states an equivalence: "Conversion from other opioids: calculate
+        // conservatively" or "converted in body tissues to T3" gives none.
+        &["equivalent", "equals", "same total daily dose", "same unit dose", "same dose"],
         "dose conversions",
     ),
 ];
