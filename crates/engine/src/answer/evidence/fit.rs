@@ -195,11 +195,8 @@ pub(super) fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
             }
             // A look is stated by an appearance line, an imprint, or a colour of the tablet
             // itself ("colour-coded tablets" names no colour).
-            let colour = ["white", "blue", "yellow", "pink", "orange", "green", "peach", "red ", "purple", "brown"];
             let states = if look {
-                about(&["appearance"])
-                    || says(&["imprint", "debossed", "engraved"])
-                    || says(&colour) && says(&["tablet", "capsule", "pill"])
+                about(&["appearance"]) || says(&["imprint", "debossed", "engraved"]) || colours_a_tablet(&text)
             } else if !named.is_empty() {
                 says(&named)
             } else {
@@ -290,4 +287,31 @@ pub(super) fn leads(question: &Question, unit: &Unit) -> f32 {
     ];
     let severity = if question.kind == Interaction && serious.iter().any(|c| lower.contains(c)) { 0.4 } else { 0.0 };
     opening + allergy + limit + severity
+}
+
+/// Whether `lower` gives a tablet's colour: a colour word just before "tablet", "capsule"
+/// or "pill" ("blue, oval tablets"), not anywhere in a line that has both ("tablets…
+/// green leafy vegetables").
+fn colours_a_tablet(lower: &str) -> bool {
+    const COLOURS: &[&str] = &["white", "blue", "yellow", "pink", "orange", "green", "peach", "red", "purple", "brown"];
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    words.iter().enumerate().any(|(i, w)| {
+        COLOURS.contains(w)
+            && words[i + 1..].iter().take(4).any(|n| {
+                matches!(*n, "tablet" | "tablets" | "capsule" | "capsules" | "pill" | "pills" | "caplet" | "caplets")
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::colours_a_tablet;
+
+    #[test]
+    fn a_colour_counts_only_when_it_is_the_tablets() {
+        assert!(colours_a_tablet("the 5 mg tablet is a peach, scored tablet"));
+        assert!(colours_a_tablet("blue, oval, film-coated tablets debossed m 30"));
+        assert!(!colours_a_tablet("colour-coded scored tablets (1 mg to 10 mg)"));
+        assert!(!colours_a_tablet("take the tablets daily and keep eating green leafy vegetables steadily"));
+    }
 }
