@@ -6,7 +6,7 @@ use super::Unit;
 use crate::answer::understand::{Question, QuestionType};
 use drugchatter_monograph::SectionKind;
 
-/// How well a unit's place in the monograph fits the kind of question, 0 to about 1.2.
+/// How well a unit's place in the monograph fits the kind of question, 0 to about 1.3.
 pub(super) fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
     use QuestionType::*;
     use SectionKind as S;
@@ -53,6 +53,22 @@ pub(super) fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
             let organ = |s: &str| {
                 ["kidney", "renal", "creatinine", "crcl", "dialysis", "liver", "hepatic"].iter().any(|c| s.contains(c))
             };
+            // "Switching from Lantus to Tresiba": the line on moving between them answers,
+            // wherever it is ("about 20 mg of torsemide equals 40 mg of furosemide").
+            let switching = crate::answer::understand::SWITCHING.iter().any(|c| q.contains(c));
+            if switching
+                && says(&[
+                    "switch",
+                    "moving from",
+                    "changing from",
+                    "transfer",
+                    "equals",
+                    "same total daily dose",
+                    "same unit dose",
+                ])
+            {
+                return 1.3;
+            }
             let base = match unit.kind {
                 S::Dosage => 1.0,
                 S::ProfileSummary if about(&["dosage"]) => 0.5,

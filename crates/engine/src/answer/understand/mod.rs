@@ -5,6 +5,7 @@
 mod question_type;
 
 pub use question_type::QuestionType;
+pub(crate) use question_type::SWITCHING;
 
 use super::{Context, Conversation};
 use crate::retrieve::{NamedClass, Resolution};

@@ -87,6 +87,11 @@ const COMBINE: &[&str] = &[
     "safe to take",
 ];
 
+/// Words that ask about moving from one medicine or form to another: never how they go
+/// together, even with "start with".
+pub(crate) const SWITCHING: &[&str] =
+    &["switch", "changing me", "changing from", "change me", "going from", "moving from", "instead of"];
+
 /// Words that compare medicines rather than ask how they go together.
 const COMPARE: &[&str] = &[
     " or ",
@@ -462,7 +467,8 @@ pub fn detect(question: &str, drugs: usize) -> QuestionType {
     }
     // Medicines compared ("zyrtec, claritin or allegra: which makes me least sleepy") are
     // asked about each; only words of combining make it an interaction question.
-    let combined = asks_how_they_combine(&lower) || !COMPARE.iter().any(|c| lower.contains(c));
+    let switching = SWITCHING.iter().any(|c| lower.contains(c));
+    let combined = !switching && (asks_how_they_combine(&lower) || !COMPARE.iter().any(|c| lower.contains(c)));
     for (kind, cues, also) in CUES {
         if *kind == Interaction && drugs < 2 {
             continue;
@@ -529,6 +535,7 @@ mod tests {
         assert_eq!(detect("can I take the pill with food", 1), FoodAlcohol);
         assert_eq!(detect("my creatinine clearance is around 40. does the dose need to change?", 1), DoseKidneyLiver);
         assert_eq!(detect("How long does Imodium take to stop diarrhea?", 1), OnsetDuration);
+        assert_eq!(detect("My doctor is changing me from Lantus to Tresiba. How many units do I start with?", 2), Dose);
         assert_eq!(detect("I take Flomax for my prostate. Can I use Viagra?", 2), Interaction);
         assert_eq!(detect("wellbutrin + tramadol seizure risk?", 2), Interaction);
         assert_eq!(detect("Does the Augmentin liquid for my kid have to go in the fridge?", 1), Storage);
