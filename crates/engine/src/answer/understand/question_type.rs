@@ -455,7 +455,28 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
         ],
         &[],
     ),
-    (WhatIs, &["what is", "what's", "what are", "tell me about", "information on", "info on"], &[]),
+    (
+        WhatIs,
+        &[
+            "what is",
+            "what's",
+            "what are",
+            "tell me about",
+            "information on",
+            "info on",
+            // "Is Tylenol the same thing as paracetamol" asks what it is called.
+            "same thing",
+            "same as",
+            "same drug",
+            "same medicine",
+            "another name",
+            "also called",
+            "generic for",
+            "generic of",
+            "generic version",
+        ],
+        &[],
+    ),
 ];
 
 /// The kind of answer `question` wants. `drugs` is how many medicines it names: "X with Y"
@@ -535,6 +556,7 @@ mod tests {
         assert_eq!(detect("can I take the pill with food", 1), FoodAlcohol);
         assert_eq!(detect("my creatinine clearance is around 40. does the dose need to change?", 1), DoseKidneyLiver);
         assert_eq!(detect("How long does Imodium take to stop diarrhea?", 1), OnsetDuration);
+        assert_eq!(detect("is tylenol the same thing as paracetamol", 1), WhatIs);
         assert_eq!(detect("My doctor is changing me from Lantus to Tresiba. How many units do I start with?", 2), Dose);
         assert_eq!(detect("I take Flomax for my prostate. Can I use Viagra?", 2), Interaction);
         assert_eq!(detect("wellbutrin + tramadol seizure risk?", 2), Interaction);
