@@ -78,7 +78,12 @@ pub(super) fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
             match kind {
                 DoseChild if child => base + 0.3,
                 DoseChild => base * 0.5,
-                DoseKidneyLiver if organ(ctx) || organ(&text) => base + 0.3,
+                // "My creatinine clearance is around 40": the band holding 40 leads.
+                DoseKidneyLiver if organ(ctx) || organ(&text) => {
+                    let in_band = band_of(&text)
+                        .is_some_and(|(low, high)| clearances_asked(&q).iter().any(|n| (low..=high).contains(n)));
+                    base + if in_band { 0.7 } else { 0.3 }
+                }
                 DoseKidneyLiver => base * 0.4,
                 _ if child || organ(ctx) || about(&["elderly", "special", "hemodialysis"]) => base * 0.6,
                 _ if about(&["adult", "standard"]) => base + 0.1,
@@ -305,6 +310,39 @@ pub(super) fn leads(question: &Question, unit: &Unit) -> f32 {
     opening + allergy + limit + severity
 }
 
+/// The numbers a kidney question gives as a clearance or eGFR: not doses ("600 mg").
+fn clearances_asked(lower: &str) -> Vec<f32> {
+    let words: Vec<&str> = lower.split(|c: char| c.is_whitespace() || c == ',' || c == '?').collect();
+    words
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !words.get(i + 1).is_some_and(|n| ["mg", "mcg", "g", "units", "times"].contains(n)))
+        .filter_map(|(_, w)| w.trim_end_matches(['.', ')']).parse::<f32>().ok())
+        .filter(|n| (1.0..=200.0).contains(n))
+        .collect()
+}
+
+/// The clearance band a dose line's label gives ("Over 30 to 59 mL/min: …", "60 mL/min or
+/// more: …", "below 15 mL/min: …"), as an inclusive range.
+fn band_of(lower: &str) -> Option<(f32, f32)> {
+    let label = lower.split_once(':')?.0;
+    if !label.contains("ml/min") && !label.contains("crcl") && !label.contains("egfr") {
+        return None;
+    }
+    let numbers: Vec<f32> = label
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|w| w.trim_matches('.').parse::<f32>().ok())
+        .collect();
+    match numbers[..] {
+        [.., low, high] if low < high && label.contains(" to ") => Some((low, high)),
+        [.., n] if ["or more", "or greater", "above", "at least", "over"].iter().any(|c| label.contains(c)) => {
+            Some((n, f32::MAX))
+        }
+        [.., n] if ["below", "under", "less than", "fewer than"].iter().any(|c| label.contains(c)) => Some((0.0, n)),
+        _ => None,
+    }
+}
+
 /// Whether `lower` gives a tablet's colour: a colour word just before "tablet", "capsule"
 /// or "pill" ("blue, oval tablets"), not anywhere in a line that has both ("tablets…
 /// green leafy vegetables").
@@ -322,6 +360,17 @@ fn colours_a_tablet(lower: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::colours_a_tablet;
+
+    #[test]
+    fn a_clearance_asked_falls_in_the_band_of_its_line() {
+        use super::{band_of, clearances_asked};
+        let asked = clearances_asked("my creatinine clearance is around 40. i take 600 mg three times a day");
+        assert_eq!(asked, vec![40.0]);
+        assert_eq!(band_of("adults by creatinine clearance (crcl), over 30 to 59 ml/min: 400 mg"), Some((30.0, 59.0)));
+        assert_eq!(band_of("60 ml/min or more: 900 mg to 3,600 mg/day"), Some((60.0, f32::MAX)));
+        assert_eq!(band_of("below 15 ml/min: reduce further"), Some((0.0, 15.0)));
+        assert_eq!(band_of("hypertension: 100 mg daily"), None);
+    }
 
     #[test]
     fn a_colour_counts_only_when_it_is_the_tablets() {
