@@ -623,3 +623,25 @@ export type Timings = {
   generated_tokens: number,
   tokens_per_second: number,
 };
+
+export type EntryState = "done" | "cancelled" | "error";
+
+export type ExportKind = "answer" | "conversation";
+
+export type HistoryView = {
+  conversations: Array<StoredConversation>,
+  problem: string | null,
+};
+
+export type StoredConversation = {
+  id: string,
+  entries: Array<StoredEntry>,
+};
+
+export type StoredEntry = {
+  question: string,
+  asked_at: number,
+  state: EntryState,
+  answer: Answer | null,
+  error: string | null,
+};
