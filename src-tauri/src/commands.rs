@@ -129,9 +129,11 @@ fn record(state: &AppState, id: &str, question: String, result: &Result<Answer, 
 }
 
 /// The saved conversations, oldest first, and why the saved file could not be read, if so.
+/// Off the main thread: a full history is megabytes to copy and send.
 #[tauri::command]
-pub fn conversations(state: AppStateRef<'_>) -> HistoryView {
-    state.history.view()
+pub async fn conversations(state: AppStateRef<'_>) -> Result<HistoryView, AppError> {
+    let state = Arc::clone(&state);
+    blocking(move || Ok(state.history.view())).await
 }
 
 /// Deletes one saved conversation.

@@ -166,7 +166,8 @@ describe("HistoryPanel", () => {
 
   it("clears everything only after a confirmation, which can be cancelled", async () => {
     const session = new SessionHistory(keys());
-    session.add("Pending question");
+    const asked = session.add("This session's question");
+    session.settle(asked.id, { state: "done", answer: imiquimodAnswer() });
     const { api } = fakeApi([{ id: "a", entries: [stored("First", NOW)] }]);
     const { p, list, tools, removed, announced } = panel(api, session);
     await p.refresh();
@@ -182,7 +183,7 @@ describe("HistoryPanel", () => {
     expect(api.clearConversations).toHaveBeenCalledOnce();
     expect(list.children).toHaveLength(0);
     expect(session.all()).toHaveLength(0);
-    expect(removed).toEqual([{ entries: [expect.objectContaining({ question: "Pending question" })], current: true }]);
+    expect(removed).toEqual([{ entries: [expect.objectContaining({ question: "This session's question" })], current: true }]);
     expect(tools.querySelector(".history-clear")).toBeNull();
   });
 
@@ -208,15 +209,16 @@ describe("HistoryPanel", () => {
     expect(printed[1]).toBe("DrugChatter answer: q");
   });
 
-  it("offers no export, print or delete for a conversation still being answered", async () => {
+  it("offers no export, print, delete or clear all while a question is being answered", async () => {
     const session = new SessionHistory(keys());
     session.add("Pending question");
     const { api } = fakeApi([]);
-    const { p, list } = panel(api, session);
+    const { p, list, tools } = panel(api, session);
     await p.refresh();
     for (const action of [".history-export", ".history-print", ".history-delete"]) {
       expect(list.querySelector<HTMLButtonElement>(action)?.disabled).toBe(true);
     }
+    expect(tools.querySelector<HTMLButtonElement>(".history-clear")?.disabled).toBe(true);
   });
 });
 

@@ -165,8 +165,10 @@ export class HistoryPanel {
   }
 
   private clearAllEl(): HTMLElement {
-    if (!this.confirming) {
-      return h("button", { type: "button", class: "history-clear", onclick: () => this.setConfirming(true) }, "Clear all…");
+    // An ask still running would save its outcome after the clearing.
+    const busy = this.o.session.all().some((e) => e.state === "pending");
+    if (!this.confirming || busy) {
+      return h("button", { type: "button", class: "history-clear", disabled: busy, title: busy ? "Wait for the answer, or stop it, first" : null, onclick: () => this.setConfirming(true) }, "Clear all…");
     }
     return h(
       "div",

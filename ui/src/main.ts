@@ -478,6 +478,7 @@ document.addEventListener("keydown", (e) => {
     if (!el.tooltip.hidden) hideTooltip();
     else if (state.asking !== null) void stop();
     else if (state.view === "monograph") show(state.previousView === "monograph" ? "ask" : state.previousView);
+    else if (state.view === "conversation") show("ask");
   }
 });
 window.addEventListener("scroll", hideTooltip, true);
