@@ -128,7 +128,7 @@ fn record(state: &AppState, id: &str, question: String, result: &Result<Answer, 
     }
 }
 
-/// The saved conversations, oldest first, and why the saved file could not be read, if so.
+/// The saved conversations, the least recently used first, and why the saved file could not be read, if so.
 /// Off the main thread: a full history is megabytes to copy and send.
 #[tauri::command]
 pub async fn conversations(state: AppStateRef<'_>) -> Result<HistoryView, AppError> {

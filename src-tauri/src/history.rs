@@ -8,7 +8,7 @@
 //! Every change is written whole with the engine's atomic write (temporary file, fsync,
 //! rename) under one mutex, so a crash or two asks ending at once leave the old or the new
 //! history, never a mix. The file is bounded (`MAX_CONVERSATIONS`, `MAX_ENTRIES`,
-//! `MAX_FILE_BYTES`): the oldest conversations go first. A file that cannot be read is set
+//! `MAX_FILE_BYTES`): the least recently used conversations go first. A file that cannot be read is set
 //! aside (`conversations.unreadable.json`) and the history starts empty, with a message
 //! the UI shows; nothing about it stops the app.
 
@@ -22,7 +22,7 @@ pub const FILE_NAME: &str = "conversations.json";
 const SET_ASIDE_NAME: &str = "conversations.unreadable.json";
 /// The file's layout; a file of another is set aside rather than misread.
 const FORMAT: u32 = 1;
-/// Most conversations kept; the oldest go first.
+/// Most conversations kept; the least recently used go first.
 pub const MAX_CONVERSATIONS: usize = 200;
 /// Most questions kept in one conversation; its oldest go first.
 pub const MAX_ENTRIES: usize = 100;
@@ -77,8 +77,8 @@ pub enum EntryState {
     Error,
 }
 
-/// What the UI lists: every saved conversation, oldest first, and why the saved file could
-/// not be read at start, if it could not.
+/// What the UI lists: every saved conversation, the least recently used first, and why the
+/// saved file could not be read at start, if it could not.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct HistoryView {
     pub conversations: Vec<StoredConversation>,
@@ -138,29 +138,22 @@ impl History {
         HistoryView { conversations: state.conversations.clone(), problem: state.problem.clone() }
     }
 
-    /// Adds an entry to conversation `id`, which is created (as the newest) if new.
+    /// Adds an entry to conversation `id` (created if new), which becomes the newest: the
+    /// list is kept in the order of last use, so the bound drops the least recently used.
     pub fn record(&self, id: &str, entry: StoredEntry) -> Result<(), HistoryError> {
         let id = conversation_id(id)?;
         self.change(|conversations| {
-            let at = match conversations.iter().position(|c| c.id == id) {
-                Some(at) => at,
-                None => {
-                    conversations.push(StoredConversation { id: id.clone(), entries: Vec::new() });
-                    conversations.len() - 1
-                }
+            let mut conversation = match conversations.iter().position(|c| c.id == id) {
+                Some(at) => conversations.remove(at),
+                None => StoredConversation { id: id.clone(), entries: Vec::new() },
             };
-            let entries = &mut conversations[at].entries;
-            entries.push(entry);
+            conversation.entries.push(entry);
+            conversations.push(conversation);
+            let entries = &mut conversations.last_mut().expect("just pushed").entries;
             let over = entries.len().saturating_sub(MAX_ENTRIES);
             entries.drain(..over);
             let over = conversations.len().saturating_sub(MAX_CONVERSATIONS);
-            // The one just added is never among the oldest dropped.
-            let mut dropped = 0;
-            conversations.retain(|c| {
-                let keep = dropped >= over || c.id == id;
-                dropped += usize::from(!keep);
-                keep
-            });
+            conversations.drain(..over);
             Ok(Some(id.clone()))
         })
     }
@@ -206,27 +199,34 @@ impl History {
     }
 }
 
-/// The file's bytes, dropping the oldest conversations (never `keep`), then `keep`'s
-/// oldest questions, until they fit in `MAX_FILE_BYTES`.
+/// The file's bytes, dropping the least recently used conversations (never `keep`), then
+/// `keep`'s oldest questions, until they fit in `MAX_FILE_BYTES`. Sizes are measured per
+/// conversation, so making room costs one serialisation, not one per conversation dropped.
 fn fit(conversations: &mut Vec<StoredConversation>, keep: Option<&str>) -> Result<Vec<u8>, HistoryError> {
-    loop {
-        let file = HistoryFile { format: FORMAT, conversations: std::mem::take(conversations) };
-        let bytes = serde_json::to_vec(&file).expect("plain data always serialises");
-        *conversations = file.conversations;
-        if bytes.len() <= MAX_FILE_BYTES {
-            return Ok(bytes);
-        }
+    let json_len = |c: &StoredConversation| serde_json::to_vec(c).map_or(0, |b| b.len());
+    let frame = serde_json::to_vec(&HistoryFile { format: FORMAT, conversations: Vec::new() }).map_or(0, |b| b.len());
+    let mut sizes: Vec<usize> = conversations.iter().map(json_len).collect();
+    // The conversations, and a comma between each two.
+    let total = |sizes: &[usize]| frame + sizes.iter().sum::<usize>() + sizes.len().saturating_sub(1);
+    while total(&sizes) > MAX_FILE_BYTES {
         if let Some(oldest) = conversations.iter().position(|c| Some(c.id.as_str()) != keep) {
             conversations.remove(oldest);
+            sizes.remove(oldest);
             continue;
         }
         match conversations.first_mut() {
             Some(only) if only.entries.len() > 1 => {
                 only.entries.remove(0);
+                sizes[0] = json_len(only);
             }
-            _ => return Err(HistoryError::TooLarge { bytes: bytes.len() }),
+            _ => return Err(HistoryError::TooLarge { bytes: total(&sizes) }),
         }
     }
+    let file = HistoryFile { format: FORMAT, conversations: std::mem::take(conversations) };
+    let bytes = serde_json::to_vec(&file).expect("plain data always serialises");
+    *conversations = file.conversations;
+    debug_assert_eq!(bytes.len(), total(&sizes));
+    Ok(bytes)
 }
 
 /// The saved conversations; an unreadable file is moved aside and reported.
@@ -397,11 +397,12 @@ mod tests {
         let ids: Vec<String> = history.view().conversations.into_iter().map(|c| c.id).collect();
         assert_eq!(ids.len(), MAX_CONVERSATIONS);
         assert_eq!((ids[0].as_str(), ids.last().unwrap().as_str()), ("c5", "c204"));
-        // Adding to the oldest conversation keeps it; the next oldest goes.
+        // A conversation asked in again is the newest: the least recently used goes.
         history.record("c5", done("again")).unwrap();
         history.record("new", done("q")).unwrap();
         let ids: Vec<String> = history.view().conversations.into_iter().map(|c| c.id).collect();
-        assert_eq!((ids[0].as_str(), ids[1].as_str(), ids.len()), ("c5", "c7", MAX_CONVERSATIONS));
+        assert_eq!(ids.len(), MAX_CONVERSATIONS);
+        assert_eq!((ids[0].as_str(), &ids[MAX_CONVERSATIONS - 2..]), ("c7", &["c5".to_string(), "new".to_string()][..]));
 
         for n in 0..MAX_ENTRIES + 3 {
             history.record("long", done(&format!("q{n}"))).unwrap();
