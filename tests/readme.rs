@@ -38,16 +38,22 @@ fn the_models_table_lists_every_model_the_set_up_fetches() {
             .find(|r| r.starts_with(&format!("| {id} |")))
             .unwrap_or_else(|| panic!("the README's Models table has no row for {id}"));
         for package in model["packages"].as_array().unwrap() {
-            let pinned = format!("`{}=={}`", package["package"].as_str().unwrap(), package["version"].as_str().unwrap());
+            let pinned =
+                format!("`{}=={}`", package["package"].as_str().unwrap(), package["version"].as_str().unwrap());
             assert!(row.contains(&pinned), "the row of {id} does not name {pinned}: {row}");
         }
         assert!(row.contains(model["license"].as_str().unwrap()), "the row of {id} does not give its licence: {row}");
         let optional = model["optional"].as_bool().unwrap_or(false);
         let by_name = format!("models/fetch.py {id}");
-        assert_eq!(row.contains(&by_name), optional, "an optional model is fetched by name, the others by every set-up: {row}");
+        assert_eq!(
+            row.contains(&by_name),
+            optional,
+            "an optional model is fetched by name, the others by every set-up: {row}"
+        );
         if optional {
             let scripts = std::fs::read_dir(root().join("scripts")).unwrap().flatten();
-            let fetched = scripts.into_iter().any(|s| std::fs::read_to_string(s.path()).unwrap_or_default().contains(&by_name));
+            let fetched =
+                scripts.into_iter().any(|s| std::fs::read_to_string(s.path()).unwrap_or_default().contains(&by_name));
             assert!(fetched, "no script runs `{by_name}`, yet the README says the set-up fetches it");
         }
     }

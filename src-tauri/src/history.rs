@@ -261,10 +261,7 @@ fn read(path: &Path) -> Result<Vec<StoredConversation>, HistoryError> {
 
 /// Milliseconds since the Unix epoch, for `asked_at`.
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -402,7 +399,10 @@ mod tests {
         history.record("new", done("q")).unwrap();
         let ids: Vec<String> = history.view().conversations.into_iter().map(|c| c.id).collect();
         assert_eq!(ids.len(), MAX_CONVERSATIONS);
-        assert_eq!((ids[0].as_str(), &ids[MAX_CONVERSATIONS - 2..]), ("c7", &["c5".to_string(), "new".to_string()][..]));
+        assert_eq!(
+            (ids[0].as_str(), &ids[MAX_CONVERSATIONS - 2..]),
+            ("c7", &["c5".to_string(), "new".to_string()][..])
+        );
 
         for n in 0..MAX_ENTRIES + 3 {
             history.record("long", done(&format!("q{n}"))).unwrap();
