@@ -450,7 +450,9 @@ mod tests {
         assert_eq!(reopened.view().conversations, history.view().conversations);
         // Each thread's questions stay in the order it asked them.
         for t in 0..8 {
-            let mine: Vec<String> = reopened.view().conversations[..]
+            let mine: Vec<String> = reopened
+                .view()
+                .conversations
                 .iter()
                 .flat_map(|c| c.entries.iter().map(|e| e.question.clone()))
                 .filter(|q| q.starts_with(&format!("{t}-")))

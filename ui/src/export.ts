@@ -192,7 +192,7 @@ function printableAnswer(a: ExportAnswer): HTMLElement {
     : null;
   return h(
     "article",
-    { class: "print-answer" },
+    { class: "print-item" },
     h("h2", null, a.question),
     a.warnings.map((w) => h("p", { class: "print-warning" }, h("strong", null, w))),
     a.coverage ? h("p", { class: "print-coverage" }, h("em", null, a.coverage)) : null,
