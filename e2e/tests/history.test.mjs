@@ -158,7 +158,9 @@ describe("conversation history across a restart", () => {
     await clearAll();
     assert.deepEqual((await savedConversations()).conversations, []);
     assert.ok(!readFileSync(HISTORY_FILE, "utf8").includes("imiquimod"), "nothing of it stays in the file");
-    assert.equal(await (await browser.$("#history-empty")).isDisplayed(), true);
-    await screenshot(browser, "cleared");
+    // Read from the page: WebKitWebDriver's "is displayed" and screenshot calls have hung
+    // after the clearing (the page itself answers), so this step takes no screenshot.
+    assert.equal(await browser.execute(() => document.getElementById("history-empty").hidden), false);
+    assert.equal(await browser.execute(() => document.activeElement?.id), "question");
   });
 });

@@ -196,11 +196,11 @@ export class HistoryPanel {
     }
     this.saved = this.saved.filter((c) => c.id !== group.key);
     const conversation = this.o.session.conversationWithKey(group.key);
-    if (conversation !== undefined) {
-      const current = conversation === this.o.session.conversation;
-      this.o.onRemoved(this.o.session.removeConversation(conversation), current);
-    }
+    const current = conversation === this.o.session.conversation;
+    const removed = conversation === undefined ? [] : this.o.session.removeConversation(conversation);
+    // Listed first, so the pressed button is gone when the cards go and focus moves on.
     this.render();
+    if (conversation !== undefined) this.o.onRemoved(removed, current);
     this.o.announce("Conversation deleted.");
   }
 
@@ -215,8 +215,9 @@ export class HistoryPanel {
     this.saved = [];
     this.problem = null;
     this.confirming = false;
-    this.o.onRemoved(this.o.session.clear(), true);
+    const removed = this.o.session.clear();
     this.render();
+    this.o.onRemoved(removed, true);
     this.o.announce("History cleared.");
   }
 

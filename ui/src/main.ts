@@ -278,6 +278,8 @@ function removeCards(entries: Entry[], current: boolean) {
   }
   if (!el.thread.querySelector(".answer")) el.intro.hidden = false;
   if (state.view === "conversation") show("ask");
+  // The button that deleted them is gone with them: keyboard users continue from the question box.
+  if (!document.activeElement || document.activeElement === document.body) el.question.focus();
 }
 
 function openSavedConversation(group: HistoryGroup, index: number) {
