@@ -18,6 +18,10 @@ const COMMANDS: &[&str] = &[
     "choose_import_paths",
     "import_library",
     "cancel_import",
+    "conversations",
+    "delete_conversation",
+    "clear_conversations",
+    "export_markdown",
 ];
 
 fn main() {

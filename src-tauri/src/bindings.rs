@@ -13,6 +13,8 @@
 
 use crate::commands::AskEvent;
 use crate::error::AppError;
+use crate::export::ExportKind;
+use crate::history::HistoryView;
 use crate::settings::Settings;
 use crate::state::Status;
 use drugchatter_engine::{Answer, DrugSummary, ImportReport, LibraryInfo, MonographView, Passage, SearchResults};
@@ -37,6 +39,8 @@ pub fn typescript() -> String {
     declarations.visit::<LibraryInfo>();
     declarations.visit::<Settings>();
     declarations.visit::<ImportReport>();
+    declarations.visit::<HistoryView>();
+    declarations.visit::<ExportKind>();
     // What the channels send, and what every command fails with.
     declarations.visit::<Status>();
     declarations.visit::<AskEvent>();

@@ -2,7 +2,10 @@
 //! the engine call on a blocking thread so the window never freezes, and returns the
 //! engine's own `Serialize` results or an `AppError`.
 
+use crate::asks::Ticket;
 use crate::error::AppError;
+use crate::export::{self, ExportKind};
+use crate::history::{self, EntryState, HistoryView, StoredEntry};
 use crate::settings::Settings;
 use crate::startup::load_model;
 use crate::state::{lock, AppState, Status, TaskProgress};
@@ -51,48 +54,130 @@ pub fn subscribe_status(state: AppStateRef<'_>, on_status: Channel<Status>) -> S
 ///
 /// One ask at a time, the newest wins (`asks`): a superseded or stopped ask returns
 /// `cancelled`.
+///
+/// With `conversation` (an id the UI chose), how the ask ended is saved in that
+/// conversation of the history; a history that cannot be written is logged, never
+/// allowed to cost the answer.
 #[tauri::command]
 pub async fn ask(
     state: AppStateRef<'_>,
     question: String,
     follow_up: bool,
+    conversation: Option<String>,
     on_event: Channel<AskEvent>,
 ) -> Result<Answer, AppError> {
     let question = validate::question(&question)?;
+    let conversation = conversation.map(|id| history::conversation_id(&id)).transpose()?;
     let state = Arc::clone(&state);
     let ticket = state.asks.begin();
     blocking(move || {
-        let Some(_turn) = state.asks.wait_turn(&ticket) else {
-            return Err(AppError::cancelled());
-        };
-        let settings = state.settings();
-        let options = AskOptions {
-            max_tokens: settings.answer_length.max_tokens(),
-            show_unverified: settings.show_unverified,
-            ..AskOptions::default()
-        };
-        let mut conversation = if follow_up { lock(&state.conversation).clone() } else { Conversation::default() };
-        let _ = on_event.send(AskEvent::Started);
-        let answer = state.with_engine(|engine| {
-            let mut on_update = |update: AnswerUpdate<'_>| {
-                if ticket.is_cancelled() {
-                    return false;
-                }
-                let event = match update {
-                    AnswerUpdate::Draft(text) => AskEvent::Draft { text: text.to_string() },
-                    AnswerUpdate::Verified(sentence) => AskEvent::Verified { sentence: sentence.clone() },
-                };
-                let _ = on_event.send(event);
-                true
-            };
-            engine.ask(&question, &mut conversation, &options, &mut on_update).map_err(AppError::from)
-        })?;
-        // Stopped after the last token: the user asked for no answer.
-        if ticket.is_cancelled() {
-            return Err(AppError::cancelled());
+        let result = answer(&state, &ticket, &question, follow_up, &on_event);
+        // After the ask's turn has passed on: the next ask never waits for this write.
+        if let Some(id) = &conversation {
+            record(&state, id, question, &result);
         }
-        *lock(&state.conversation) = conversation;
-        Ok(answer)
+        result
+    })
+    .await
+}
+
+/// Waits for the ask's turn and answers it.
+fn answer(
+    state: &AppState,
+    ticket: &Ticket,
+    question: &str,
+    follow_up: bool,
+    on_event: &Channel<AskEvent>,
+) -> Result<Answer, AppError> {
+    let Some(_turn) = state.asks.wait_turn(ticket) else {
+        return Err(AppError::cancelled());
+    };
+    let settings = state.settings();
+    let options = AskOptions {
+        max_tokens: settings.answer_length.max_tokens(),
+        show_unverified: settings.show_unverified,
+        ..AskOptions::default()
+    };
+    let mut conversation = if follow_up { lock(&state.conversation).clone() } else { Conversation::default() };
+    let _ = on_event.send(AskEvent::Started);
+    let answer = state.with_engine(|engine| {
+        let mut on_update = |update: AnswerUpdate<'_>| {
+            if ticket.is_cancelled() {
+                return false;
+            }
+            let event = match update {
+                AnswerUpdate::Draft(text) => AskEvent::Draft { text: text.to_string() },
+                AnswerUpdate::Verified(sentence) => AskEvent::Verified { sentence: sentence.clone() },
+            };
+            let _ = on_event.send(event);
+            true
+        };
+        engine.ask(question, &mut conversation, &options, &mut on_update).map_err(AppError::from)
+    })?;
+    // Stopped after the last token: the user asked for no answer.
+    if ticket.is_cancelled() {
+        return Err(AppError::cancelled());
+    }
+    *lock(&state.conversation) = conversation;
+    Ok(answer)
+}
+
+/// Saves how an ask ended in conversation `id`.
+fn record(state: &AppState, id: &str, question: String, result: &Result<Answer, AppError>) {
+    let (entry_state, answer, error) = match result {
+        Ok(answer) => (EntryState::Done, serde_json::to_value(answer).ok(), None),
+        Err(e) if e.kind == "cancelled" => (EntryState::Cancelled, None, None),
+        Err(e) => (EntryState::Error, None, Some(e.message.clone())),
+    };
+    let entry = StoredEntry { question, asked_at: history::now_ms(), state: entry_state, answer, error };
+    if let Err(e) = state.history.record(id, entry) {
+        tracing::warn!("{e}");
+    }
+}
+
+/// The saved conversations, the least recently used first, and why the saved file could not be read, if so.
+/// Off the main thread: a full history is megabytes to copy and send.
+#[tauri::command]
+pub async fn conversations(state: AppStateRef<'_>) -> Result<HistoryView, AppError> {
+    let state = Arc::clone(&state);
+    blocking(move || Ok(state.history.view())).await
+}
+
+/// Deletes one saved conversation.
+#[tauri::command]
+pub async fn delete_conversation(state: AppStateRef<'_>, id: String) -> Result<(), AppError> {
+    let state = Arc::clone(&state);
+    blocking(move || Ok(state.history.delete(&id)?)).await
+}
+
+/// Deletes every saved conversation (the UI asks the user to confirm first).
+#[tauri::command]
+pub async fn clear_conversations(state: AppStateRef<'_>) -> Result<(), AppError> {
+    let state = Arc::clone(&state);
+    blocking(move || Ok(state.history.clear()?)).await
+}
+
+/// Opens a save dialog and writes `markdown` (an answer or a conversation, rendered by the
+/// UI) where the user chose. Returns the path written, or null when the user cancelled.
+#[tauri::command]
+pub async fn export_markdown(
+    app: tauri::AppHandle,
+    markdown: String,
+    kind: ExportKind,
+) -> Result<Option<String>, AppError> {
+    export::check(&markdown)?;
+    blocking(move || {
+        let picked = app
+            .dialog()
+            .file()
+            .set_title("Save as Markdown")
+            .add_filter("Markdown", &["md"])
+            .set_file_name(kind.file_name())
+            .blocking_save_file();
+        let Some(chosen) = picked.and_then(|p| p.into_path().ok()) else {
+            return Ok(None);
+        };
+        Ok(Some(export::save(&chosen, &markdown)?.display().to_string()))
     })
     .await
 }

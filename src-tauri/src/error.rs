@@ -54,6 +54,28 @@ fn without_backtrace(message: &str) -> String {
     kept.join(" ").replace(" )", ")")
 }
 
+impl From<crate::history::HistoryError> for AppError {
+    fn from(error: crate::history::HistoryError) -> AppError {
+        use crate::history::HistoryError;
+        match error {
+            HistoryError::InvalidId | HistoryError::NotFound | HistoryError::TooLarge { .. } => {
+                AppError::invalid(error.to_string())
+            }
+            HistoryError::Unreadable { .. } | HistoryError::Write { .. } => AppError::io(error.to_string()),
+        }
+    }
+}
+
+impl From<crate::export::ExportError> for AppError {
+    fn from(error: crate::export::ExportError) -> AppError {
+        use crate::export::ExportError;
+        match error {
+            ExportError::Empty | ExportError::TooLarge { .. } => AppError::invalid(error.to_string()),
+            ExportError::Write { .. } => AppError::io(error.to_string()),
+        }
+    }
+}
+
 impl std::fmt::Display for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)

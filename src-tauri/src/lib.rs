@@ -14,7 +14,8 @@
 //!
 //! Modules: `commands` (what the webview may invoke), `asks` (one ask at a time), `state` (shared state and the
 //! `Status` snapshots), `startup` (paths, opening, indexing, loading the model),
-//! `validate` (IPC arguments), `settings` (the settings file), `error` (`AppError`),
+//! `validate` (IPC arguments), `settings` (the settings file), `history` (the saved
+//! conversations), `export` (saving Markdown where the user chose), `error` (`AppError`),
 //! `bindings` (the TypeScript declarations of the IPC types, generated into
 //! `ui/src/bindings.ts`).
 //!
@@ -48,7 +49,8 @@
 //!
 //! Every command is listed in `build.rs` and granted one by one in
 //! `capabilities/default.json`; the webview gets no core, shell or file-system
-//! permissions. File dialogs open from Rust (`choose_model_file`, `choose_import_paths`),
+//! permissions. File dialogs open from Rust (`choose_model_file`, `choose_import_paths`,
+//! `export_markdown`),
 //! so the webview never gets the dialog or fs plugins. Arguments are checked in
 //! `validate`. The CSP in `tauri.conf.json` allows only the app's own assets and IPC.
 
@@ -56,6 +58,8 @@ mod asks;
 pub mod bindings;
 mod commands;
 mod error;
+mod export;
+mod history;
 mod poison;
 pub mod settings;
 mod startup;
@@ -116,6 +120,10 @@ pub fn run() {
             commands::choose_import_paths,
             commands::import_library,
             commands::cancel_import,
+            commands::conversations,
+            commands::delete_conversation,
+            commands::clear_conversations,
+            commands::export_markdown,
         ])
         .run(tauri::generate_context!())
         .expect("error while running DrugChatter");

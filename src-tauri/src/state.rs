@@ -3,6 +3,7 @@
 
 use crate::asks::Asks;
 use crate::error::AppError;
+use crate::history::{self, History};
 pub use crate::poison::lock;
 use crate::settings::{self, Settings};
 use drugchatter_engine::{Conversation, Engine, Paths, Progress, Stage};
@@ -66,6 +67,8 @@ pub struct AppState {
     /// Asks run one at a time, the newest winning.
     pub asks: Asks,
     pub conversation: Mutex<Conversation>,
+    /// The saved conversations (`history`): what each ask ended with, kept across restarts.
+    pub history: History,
     settings: Mutex<Settings>,
     pub settings_path: PathBuf,
     /// What the user last picked in the import dialog. `import_library` imports exactly
@@ -101,6 +104,7 @@ impl AppState {
             last_progress_emit: Mutex::new(None),
             asks: Asks::default(),
             conversation: Mutex::new(Conversation::default()),
+            history: History::open(history::file_in(&paths.data_dir)),
             settings: Mutex::new(settings),
             settings_path,
             import_choice: Mutex::new(Vec::new()),

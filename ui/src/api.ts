@@ -7,6 +7,8 @@ import type {
   AppError,
   AskEvent,
   DrugSummary,
+  ExportKind,
+  HistoryView,
   ImportReport,
   LibraryInfo,
   MonographView,
@@ -38,10 +40,11 @@ export function subscribeStatus(onStatus: (status: Status) => void): Promise<Sta
   return call<Status>("subscribe_status", { onStatus: channel });
 }
 
-export function ask(question: string, followUp: boolean, onEvent: (event: AskEvent) => void): Promise<Answer> {
+/** `conversation`: the key the shell saves the question and its outcome under (null: not saved). */
+export function ask(question: string, followUp: boolean, conversation: string | null, onEvent: (event: AskEvent) => void): Promise<Answer> {
   const channel = new Channel<AskEvent>();
   channel.onmessage = onEvent;
-  return call<Answer>("ask", { question, followUp, onEvent: channel });
+  return call<Answer>("ask", { question, followUp, conversation, onEvent: channel });
 }
 
 export const cancelAsk = () => call<void>("cancel_ask");
@@ -56,3 +59,8 @@ export const chooseModelFile = () => call<string | null>("choose_model_file");
 export const chooseImportPaths = (folder: boolean) => call<string[]>("choose_import_paths", { folder });
 export const importLibrary = (library: string) => call<ImportReport>("import_library", { library });
 export const cancelImport = () => call<void>("cancel_import");
+export const conversations = () => call<HistoryView>("conversations");
+export const deleteConversation = (id: string) => call<void>("delete_conversation", { id });
+export const clearConversations = () => call<void>("clear_conversations");
+/** Opens a save dialog (in Rust) and writes `markdown` there; the saved path, or null if cancelled. */
+export const exportMarkdown = (markdown: string, kind: ExportKind) => call<string | null>("export_markdown", { markdown, kind });

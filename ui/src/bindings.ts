@@ -182,6 +182,13 @@ export type DrugSummary = {
   reviewed: boolean,
 };
 
+export type EntryState = "done" | "cancelled" | "error";
+
+/**
+ * What is exported; it names the file the dialog suggests.
+ */
+export type ExportKind = "answer" | "conversation";
+
 /**
  * One frequently asked question, cleaned of markdown and of the seed's answer-in-question quirk.
  */
@@ -197,6 +204,15 @@ export type FileFailure = {
   path: string,
   line: number,
   message: string,
+};
+
+/**
+ * What the UI lists: every saved conversation, the least recently used first, and why the
+ * saved file could not be read at start, if it could not.
+ */
+export type HistoryView = {
+  conversations: Array<StoredConversation>,
+  problem: string | null,
 };
 
 export type Hit = {
@@ -608,6 +624,38 @@ export type Status = {
    * Start-up timings, for the cold-start benchmark.
    */
   timings: StartupTimings,
+};
+
+/**
+ * One conversation: its questions in the order asked.
+ */
+export type StoredConversation = {
+  /**
+   * Chosen by the UI when the conversation started.
+   */
+  id: string,
+  entries: Array<StoredEntry>,
+};
+
+/**
+ * A question and how its ask ended.
+ */
+export type StoredEntry = {
+  question: string,
+  /**
+   * When the ask ended, in milliseconds since the Unix epoch.
+   */
+  asked_at: number,
+  state: EntryState,
+  /**
+   * The engine's answer as it was returned (`done` only). Kept as JSON: an answer saved
+   * by an older version is shown as far as the UI can read it, never refused whole.
+   */
+  answer: Answer | null,
+  /**
+   * What went wrong (`error` only), as the user saw it.
+   */
+  error: string | null,
 };
 
 export type Theme = "system" | "light" | "dark";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SessionHistory } from "./history";
+import { newConversationKey, SessionHistory } from "./history";
 import { abstention, imiquimodAnswer } from "./fixtures/answer";
 
 describe("SessionHistory", () => {
@@ -40,5 +40,39 @@ describe("SessionHistory", () => {
     h.settle(e.id, { state: "cancelled" });
     expect(h.isFollowUp()).toBe(false);
     expect(h.get(e.id)?.state).toBe("cancelled");
+  });
+});
+
+describe("SessionHistory keys and deletion", () => {
+  it("gives each conversation one key, and finds the conversation by it", () => {
+    let n = 0;
+    const h = new SessionHistory(() => `k${++n}`);
+    expect(h.keyOf()).toBe("k1");
+    expect(h.keyOf()).toBe("k1");
+    h.add("q");
+    h.newConversation();
+    expect(h.keyOf()).toBe("k2");
+    expect(h.conversationWithKey("k1")).toBe(1);
+    expect(h.conversationWithKey("nope")).toBeUndefined();
+  });
+
+  it("removes one conversation or all, starting a new one when the current goes", () => {
+    const h = new SessionHistory();
+    h.add("a");
+    h.newConversation();
+    h.add("b");
+    expect(h.removeConversation(1).map((e) => e.question)).toEqual(["a"]);
+    expect(h.conversation).toBe(2);
+    expect(h.removeConversation(2).map((e) => e.question)).toEqual(["b"]);
+    expect(h.conversation).toBe(3);
+    h.add("c");
+    expect(h.clear().map((e) => e.question)).toEqual(["c"]);
+    expect(h.all()).toHaveLength(0);
+    expect(h.isFollowUp()).toBe(false);
+  });
+
+  it("makes keys the shell accepts as conversation ids", () => {
+    for (let i = 0; i < 20; i++) expect(newConversationKey()).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(newConversationKey()).not.toBe(newConversationKey());
   });
 });

@@ -7,13 +7,14 @@ import * as api from "./api";
 import { abstentionText, answerPlainText, excerpt, renderAnswer, renderPending, renderStopped, sourceLabel, type AnswerHandlers } from "./answer";
 import { attachCombobox } from "./autocomplete";
 import { $, clear, h } from "./dom";
-import { SessionHistory } from "./history";
+import { answerExportButtons, formatWhen, HistoryPanel, renderSavedConversation, type HistoryGroup } from "./conversations";
+import { SessionHistory, type Entry } from "./history";
 import { renderMonograph } from "./monograph";
 import { applyTheme, DEFAULT_SETTINGS } from "./settings";
 import type { AppError, DrugSummary, MonographView, Settings, Source, Span, Status } from "./types";
 import { renderImportPanel, renderLibrary, renderSearch, renderSettings, renderStatusBanner, statusPillText } from "./views";
 
-type View = "ask" | "monograph" | "library" | "search" | "settings";
+type View = "ask" | "monograph" | "library" | "search" | "settings" | "conversation";
 
 /** For the length hint only: the engine's rule decides, and its error is shown. */
 const MAX_QUESTION_CHARS = 2000;
@@ -41,6 +42,7 @@ const el = {
   followUpHint: $("#follow-up-hint"),
   historyList: $("#history-list"),
   historyEmpty: $("#history-empty"),
+  historyTools: $("#history-tools"),
   newConversation: $("#new-conversation") as HTMLButtonElement,
   banner: $("#status-banner"),
   pill: $("#status-pill"),
@@ -54,6 +56,7 @@ const el = {
     library: $("#view-library"),
     search: $("#view-search"),
     settings: $("#view-settings"),
+    conversation: $("#view-conversation"),
   } as Record<View, HTMLElement>,
 };
 
@@ -149,6 +152,7 @@ async function submit(raw: string) {
   el.intro.hidden = true;
   el.question.value = "";
   const followUp = state.history.isFollowUp();
+  const conversationKey = state.history.keyOf();
   const entry = state.history.add(question);
   state.asking = entry.id;
   updateAskControls();
@@ -162,7 +166,7 @@ async function submit(raw: string) {
   let draft = "";
   let card: HTMLElement;
   try {
-    const answer = await api.ask(question, followUp, (event) => {
+    const answer = await api.ask(question, followUp, conversationKey, (event) => {
       if (event.event === "started") {
         pending.phase.textContent = "Searching the library…";
       } else if (event.event === "draft") {
@@ -175,6 +179,9 @@ async function submit(raw: string) {
     });
     state.history.settle(entry.id, { state: "done", answer });
     card = renderAnswer(answer, answerHandlers);
+    const exported = { question, state: "done" as const, answer };
+    const actions = card.querySelector(".answer-actions") ?? card;
+    actions.append(...answerExportButtons(() => void historyPanel.exportAnswer(exported), () => historyPanel.printAnswer(exported)));
     announce(answer.status === "abstained" ? "No answer: " + abstentionText(answer.abstention) : "Answer ready.");
   } catch (e) {
     const error = e as AppError;
@@ -192,7 +199,8 @@ async function submit(raw: string) {
   pending.card.replaceWith(card);
   if (state.asking === entry.id) state.asking = null;
   updateAskControls();
-  renderHistory();
+  // The shell has saved the outcome by now: list the file's view of it.
+  void historyPanel.refresh();
   if (state.view === "ask") card.scrollIntoView({ block: "start" });
 }
 
@@ -236,38 +244,56 @@ el.newConversation.addEventListener("click", () => {
   announce("New conversation started.");
 });
 
+const historyPanel = new HistoryPanel({
+  api,
+  session: state.history,
+  list: el.historyList,
+  empty: el.historyEmpty,
+  tools: el.historyTools,
+  announce,
+  onOpenLive: (id) => {
+    show("ask");
+    const card = document.getElementById(`entry-${id}`);
+    card?.scrollIntoView({ block: "start" });
+    card?.querySelector<HTMLElement>(".question")?.focus();
+  },
+  onOpenSaved: (group, index) => openSavedConversation(group, index),
+  onRemoved: (entries, current) => removeCards(entries, current),
+});
+
 function renderHistory() {
-  const entries = state.history.all();
-  el.historyEmpty.hidden = entries.length > 0;
-  let conversation = 0;
-  const items: HTMLElement[] = [];
-  for (const entry of entries) {
-    if (entry.conversation !== conversation && conversation !== 0) items.push(h("li", { class: "history-break", "aria-hidden": "true" }));
-    conversation = entry.conversation;
-    const label = { pending: "answering", done: entry.answer?.status ?? "done", cancelled: "stopped", error: "error" }[entry.state];
-    items.push(
-      h(
-        "li",
-        null,
-        h(
-          "button",
-          {
-            type: "button",
-            class: `history-item state-${entry.state}`,
-            "aria-label": `${entry.question} (${label})`,
-            onclick: () => {
-              show("ask");
-              const card = document.getElementById(`entry-${entry.id}`);
-              card?.scrollIntoView({ block: "start" });
-              card?.querySelector<HTMLElement>(".question")?.focus();
-            },
-          },
-          entry.question,
-        ),
-      ),
-    );
+  historyPanel.render();
+}
+
+/** Takes deleted questions' cards out of the thread; a deleted current conversation starts afresh. */
+function removeCards(entries: Entry[], current: boolean) {
+  for (const entry of entries) document.getElementById(`entry-${entry.id}`)?.remove();
+  for (const separator of el.thread.querySelectorAll(".conversation-break")) {
+    const next = separator.nextElementSibling;
+    if (!next || next.classList.contains("conversation-break")) separator.remove();
   }
-  el.historyList.replaceChildren(...items);
+  if (current) {
+    void api.newConversation().catch(() => undefined);
+    updateAskControls();
+  }
+  if (!el.thread.querySelector(".answer")) el.intro.hidden = false;
+  if (state.view === "conversation") show("ask");
+  // The button that deleted them is gone with them: keyboard users continue from the question box.
+  if (!document.activeElement || document.activeElement === document.body) el.question.focus();
+}
+
+function openSavedConversation(group: HistoryGroup, index: number) {
+  const content = renderSavedConversation(group, formatWhen(group.when ?? 0, Date.now()), answerHandlers, {
+    onBack: () => show("ask"),
+    onExport: () => void historyPanel.exportGroup(group),
+    onPrint: () => historyPanel.printGroup(group),
+    onDelete: () => void historyPanel.delete(group).then(() => show("ask")),
+  });
+  el.views.conversation.replaceChildren(content);
+  show("conversation");
+  const card = content.querySelectorAll<HTMLElement>(".answer")[index];
+  card?.scrollIntoView({ block: "start" });
+  (card?.querySelector<HTMLElement>(".question") ?? content.querySelector<HTMLElement>("h1"))?.focus();
 }
 
 async function copy(text: string) {
@@ -454,6 +480,7 @@ document.addEventListener("keydown", (e) => {
     if (!el.tooltip.hidden) hideTooltip();
     else if (state.asking !== null) void stop();
     else if (state.view === "monograph") show(state.previousView === "monograph" ? "ask" : state.previousView);
+    else if (state.view === "conversation") show("ask");
   }
 });
 window.addEventListener("scroll", hideTooltip, true);
@@ -469,6 +496,7 @@ async function start() {
     state.settings = DEFAULT_SETTINGS;
   }
   applyTheme(state.settings.theme);
+  void historyPanel.refresh();
   try {
     onStatus(await api.subscribeStatus(onStatus));
   } catch (e) {
