@@ -109,6 +109,8 @@ describe("the section list follows the reader", () => {
     expect(currentSectionIndex([-300, 90, 900], 100)).toBe(1);
     expect(currentSectionIndex([-900, -400, -20], 100)).toBe(2);
     expect(currentSectionIndex([300, 600], 100)).toBe(0);
+    // Scrolled to the end, the last section is the reader's even if its top cannot reach the line.
+    expect(currentSectionIndex([-900, -400, 300], 100, true)).toBe(2);
   });
 
   it("marks one link as the reader's place, starting at the cited section", () => {

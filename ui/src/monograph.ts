@@ -66,8 +66,10 @@ function reviewState(view: MonographView): HTMLElement | null {
 /**
  * The section the reader is in: the last one whose top has reached `line` (a little below
  * the sticky bar), given the sections' tops in document order; the first before any has.
+ * At the end of the page it is the last section, whose top may never reach the line.
  */
-export function currentSectionIndex(tops: number[], line: number): number {
+export function currentSectionIndex(tops: number[], line: number, atEnd = false): number {
+  if (atEnd && tops.length) return tops.length - 1;
   let current = 0;
   tops.forEach((top, i) => {
     if (top <= line) current = i;
@@ -99,7 +101,8 @@ export function followSections(root: HTMLElement, scroller: HTMLElement): () => 
     // A section counts as reached once its heading is within a short way below the bar.
     const line = bar + 48;
     const tops = sections.map((s) => s?.getBoundingClientRect().top ?? Infinity);
-    markCurrentSection(toc, currentSectionIndex(tops, line));
+    const atEnd = scroller.scrollTop > 0 && scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 2;
+    markCurrentSection(toc, currentSectionIndex(tops, line, atEnd));
   };
   const onScroll = () => {
     frame ||= requestAnimationFrame(update);
