@@ -149,8 +149,8 @@ function updateAskControls() {
   el.askButton.disabled = busy;
   el.askButton.setAttribute("aria-disabled", String(!ready || busy));
   el.stopButton.hidden = !busy;
+  // The not-ready message is not rewritten on every progress update: it is a live region.
   if (ready && el.askMessage.dataset.reason === "not-ready") showAskMessage(null);
-  else if (!ready && el.askMessage.dataset.reason === "not-ready") showAskMessage(notReadyText(state.status, remainingMs()), "not-ready");
   document.body.dataset.asking = String(busy);
   const length = [...el.question.value].length;
   el.count.textContent = length > MAX_QUESTION_CHARS * 0.8 ? `${length} / ${MAX_QUESTION_CHARS}` : "";
@@ -182,7 +182,7 @@ const answerHandlers: AnswerHandlers = {
 async function submit(raw: string) {
   const question = raw.trim();
   if (!question) {
-    announce("Type a question first.");
+    showAskMessage("Type a question first.", "empty");
     el.question.focus();
     return;
   }
@@ -257,7 +257,7 @@ el.question.addEventListener("keydown", (e) => {
   }
 });
 el.question.addEventListener("input", () => {
-  if (el.askMessage.dataset.reason === "busy") showAskMessage(null);
+  if (el.askMessage.dataset.reason === "busy" || el.askMessage.dataset.reason === "empty") showAskMessage(null);
   updateAskControls();
 });
 el.stopButton.addEventListener("click", () => void stop());
