@@ -269,6 +269,12 @@ describe("DrugChatter desktop app", () => {
       highlighted,
     );
     assert.equal(heading, sectionPath[sectionPath.length - 1]);
+    // The section list marks the cited section, also once the page has scrolled to it.
+    const current = () => textContent(browser, "#view-monograph .toc a.current");
+    await browser.waitUntil(async () => (await current()) === sectionPath[0], {
+      timeout: UI_TIMEOUT,
+      timeoutMsg: "the section list does not mark the cited section",
+    });
     await screenshot(browser, "monograph-at-citation");
     await (await browser.$("#view-monograph .back-button")).click();
     await (await browser.$("#view-ask")).waitForDisplayed();
@@ -439,7 +445,7 @@ describe("DrugChatter desktop app", () => {
     const middle = start.headings[Math.floor(start.headings.length / 2)];
     await browser.execute((heading) => {
       const link = [...document.querySelectorAll("#view-monograph .toc a")].find((a) => a.textContent === heading);
-      document.querySelector(link.getAttribute("href")).scrollIntoView({ block: "start" });
+      document.querySelector(link.getAttribute("href")).scrollIntoView({ block: "center" });
     }, middle);
     await browser.waitUntil(async () => (await place()).current[0] === middle, {
       timeout: UI_TIMEOUT,

@@ -153,7 +153,7 @@ describe("renderAnswer", () => {
   it("says who wrote the answer as it is: never 'no model' while one is loaded", () => {
     const answer = abstention();
     answer.timings = { ...answer.timings, total_ms: 12, generated_tokens: 0, tokens_per_second: 0 };
-    expect(metaText(answer, true)).toBe("the model was not needed · 12 ms");
+    expect(metaText(answer, true)).toBe("model not needed · 12 ms");
     expect(metaText(answer, false)).toBe("no model loaded · 12 ms");
     const quoted = { ...imiquimodAnswer(), status: "extractive" as const, model: null };
     expect(metaText(quoted, true)).toBe("quoted without the model · 2.9 s");

@@ -280,7 +280,7 @@ export function metaText(answer: Answer, modelLoaded: boolean): string {
       ? "no model loaded"
       : answer.status === "extractive"
         ? "quoted without the model"
-        : "the model was not needed";
+        : "model not needed";
   const speed = answer.model && t.generated_tokens ? `${plural(t.generated_tokens, "token")} at ${t.tokens_per_second.toFixed(1)}/s` : null;
   return [who, durationText(t.total_ms), speed].filter(Boolean).join(" · ");
 }

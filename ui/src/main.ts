@@ -436,6 +436,7 @@ async function openLibrary() {
     const [infos, drugs] = await Promise.all([api.libraries(), api.drugs()]);
     state.drugs = drugs;
     el.views.library.replaceChildren(renderLibrary(infos, drugs, (d) => void openMonograph(d.library, d.slug, null), importPanel()));
+    if (state.view !== "library") el.views.library.scrollTop = 0;
   } catch (e) {
     el.views.library.replaceChildren(h("div", { class: "library" }, h("h1", null, "Library"), h("p", { class: "error-text" }, (e as AppError).message)));
   }

@@ -64,8 +64,8 @@ function reviewState(view: MonographView): HTMLElement | null {
 }
 
 /**
- * The section the reader is in: the last one whose top has reached `line` (a little below
- * the sticky bar), given the sections' tops in document order; the first before any has.
+ * The section the reader is in: the last one whose top has reached `line` (the middle of
+ * the visible page), given the sections' tops in document order; the first before any has.
  * At the end of the page it is the last section, whose top may never reach the line.
  */
 export function currentSectionIndex(tops: number[], line: number, atEnd = false): number {
@@ -98,8 +98,10 @@ export function followSections(root: HTMLElement, scroller: HTMLElement): () => 
   const update = () => {
     frame = 0;
     const bar = root.querySelector<HTMLElement>(".mono-toolbar")?.getBoundingClientRect().bottom ?? 0;
-    // A section counts as reached once its heading is within a short way below the bar.
-    const line = bar + 48;
+    const bottom = scroller.getBoundingClientRect().bottom;
+    // The reader's eye: the middle of the visible page. A passage opened from a citation
+    // is centred there, so its section stays the one marked.
+    const line = (bar + bottom) / 2;
     const tops = sections.map((s) => s?.getBoundingClientRect().top ?? Infinity);
     const atEnd = scroller.scrollTop > 0 && scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 2;
     markCurrentSection(toc, currentSectionIndex(tops, line, atEnd));
