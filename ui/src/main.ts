@@ -474,7 +474,11 @@ function importPanel(): HTMLElement {
 }
 
 function openSettings() {
-  const focused = document.activeElement?.id;
+  // A status update re-renders the form: keep the focus on the control that had it. Only a
+  // control of the form: focusing anything else again (the question box, hidden now, or the
+  // drug search) is not wanted, and left WebKit's screenshots of the view hanging.
+  const active = document.activeElement;
+  const focused = active && el.views.settings.contains(active) ? active.id : null;
   const form = renderSettings(state.settings, state.status, {
     onSave: async (settings) => {
       try {
