@@ -65,6 +65,17 @@ async function screenshotWidths(name, prepare = async () => {}) {
   await setWidth(browser, WIDTHS[0]);
 }
 
+/**
+ * Takes the focus out of a text field. WebKitWebDriver's screenshot of the settings view
+ * hung (minutes, then the session was lost) while a text field elsewhere kept the focus and
+ * its caret; the page itself stayed responsive.
+ */
+async function blurTextField() {
+  await browser.execute(() => {
+    if (document.activeElement?.matches("input, textarea")) document.activeElement.blur();
+  });
+}
+
 /** Whether the newest card shows only progress while generating: no draft, one Stop, Ask off. */
 async function checkGenerating(card) {
   assert.equal(await card.$(".draft-text").isExisting(), false, "the unchecked draft is not shown");
@@ -477,6 +488,7 @@ describe("DrugChatter desktop app", () => {
       await open("table.libraries");
     });
     await screenshotWidths("view-settings", async () => {
+      await blurTextField();
       await (await browser.$('.views-nav button[data-view="settings"]')).click();
       await open("#theme");
     });
@@ -507,6 +519,7 @@ describe("DrugChatter desktop app", () => {
   });
 
   it("settings switch to the dark theme and history lists the session", { timeout: STEP_TIMEOUT }, async () => {
+    await blurTextField();
     await (await browser.$('.views-nav button[data-view="settings"]')).click();
     const theme = await browser.$("#theme");
     await theme.waitForDisplayed();
