@@ -140,6 +140,17 @@ describe("DrugChatter desktop app", () => {
     });
   });
 
+  it("the settings view at 1,366 and 960 px, accessible", { timeout: STEP_TIMEOUT }, async () => {
+    // Early in the session: later (after the answers below), WebKitWebDriver's screenshot of
+    // this view hung for minutes while the page stayed responsive; not understood yet.
+    await blurTextField();
+    await (await browser.$('.views-nav button[data-view="settings"]')).click();
+    await (await browser.$("#theme")).waitForDisplayed({ timeout: UI_TIMEOUT });
+    await screenshotWidths("view-settings");
+    await assertAccessible("settings");
+    await (await browser.$('.views-nav button[data-view="ask"]')).click();
+  });
+
   it("asks “How does imiquimod work?” by keyboard; while it is written only progress shows", { timeout: ANSWER_TIMEOUT + MINUTE }, async () => {
     // Without a mouse: the question box has the focus at start; type, then Enter.
     assert.ok(await tabTo(browser, "#question"), "the question box is reachable by keyboard");
@@ -487,12 +498,6 @@ describe("DrugChatter desktop app", () => {
       await (await browser.$('.views-nav button[data-view="library"]')).click();
       await open("table.libraries");
     });
-    await screenshotWidths("view-settings", async () => {
-      await blurTextField();
-      await (await browser.$('.views-nav button[data-view="settings"]')).click();
-      await open("#theme");
-    });
-    await assertAccessible("settings");
   });
 
   it("the CSP blocks remote requests from the webview", { timeout: STEP_TIMEOUT }, async () => {
@@ -529,7 +534,6 @@ describe("DrugChatter desktop app", () => {
       timeout: UI_TIMEOUT,
       timeoutMsg: "the dark theme was not applied",
     });
-    await screenshot(browser, "settings-dark");
     await (await browser.$('.views-nav button[data-view="ask"]')).click();
     const items = await browser.$$(".history-item");
     assert.ok(items.length >= 6, `history has ${items.length} questions`);
