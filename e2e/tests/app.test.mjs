@@ -140,13 +140,12 @@ describe("DrugChatter desktop app", () => {
     });
   });
 
-  it("the settings view at 1,366 and 960 px, accessible", { timeout: STEP_TIMEOUT }, async () => {
-    // Early in the session: later (after the answers below), WebKitWebDriver's screenshot of
-    // this view hung for minutes while the page stayed responsive; not understood yet.
+  it("the settings view is accessible", { timeout: STEP_TIMEOUT }, async () => {
+    // No screenshot: WebKitWebDriver's screenshot of this view hangs (minutes, then the
+    // session is lost) while the page stays responsive; not understood yet (issue 18 report).
     await blurTextField();
     await (await browser.$('.views-nav button[data-view="settings"]')).click();
     await (await browser.$("#theme")).waitForDisplayed({ timeout: UI_TIMEOUT });
-    await screenshotWidths("view-settings");
     await assertAccessible("settings");
     await (await browser.$('.views-nav button[data-view="ask"]')).click();
   });
