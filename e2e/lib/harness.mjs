@@ -4,7 +4,8 @@
 
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -211,4 +212,58 @@ export async function invoke(browser, command, args) {
 /** An element's text whether or not it is displayed (WebDriver's getText is "" for hidden ones). */
 export async function textContent(browser, selector) {
   return browser.execute((selector) => document.querySelector(selector)?.textContent ?? "", selector);
+}
+
+// ---- accessibility, keyboard and window size ---------------------------------------------
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * Runs axe-core over the page as it is now and returns the serious and critical violations
+ * (rule id, impact, help and the first elements). axe is injected on first use.
+ */
+export async function axeViolations(browser) {
+  if (!(await browser.execute(() => Boolean(window.axe)))) {
+    // The source runs as the body of the session's script (not through eval, which the
+    // app's CSP forbids); it sets window.axe.
+    await browser.execute(`${AXE_SOURCE}\nreturn typeof window.axe;`);
+  }
+  const reply = await browser.executeAsync((done) => {
+    window.axe
+      .run(document, { resultTypes: ["violations"] })
+      .then((results) => done(JSON.stringify(results.violations)))
+      .catch((error) => done(JSON.stringify({ error: String(error) })));
+  });
+  const violations = JSON.parse(reply);
+  if (violations.error) throw new Error(`axe-core failed: ${violations.error}`);
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+}
+
+/** The focused element: its tag, id, classes and text, to follow the keyboard. */
+export async function focused(browser) {
+  return browser.execute(() => {
+    const el = document.activeElement;
+    return el ? { tag: el.tagName.toLowerCase(), id: el.id, className: String(el.className), text: (el.textContent ?? "").trim().slice(0, 80) } : null;
+  });
+}
+
+/** Presses `key` until the focused element matches `selector`; at most `max` presses. */
+export async function tabTo(browser, selector, { key = "Tab", shift = false, max = 80 } = {}) {
+  for (let i = 0; i < max; i++) {
+    if (await browser.execute((s) => document.activeElement?.matches(s) ?? false, selector)) return true;
+    await browser.keys(shift ? ["Shift", key, "Shift"] : [key]);
+  }
+  return browser.execute((s) => document.activeElement?.matches(s) ?? false, selector);
+}
+
+/** Sets the window to `width` × `height` and returns the page's inner width (null if it cannot resize). */
+export async function setWidth(browser, width, height = 800) {
+  try {
+    await browser.setWindowSize(width, height);
+  } catch {
+    return null;
+  }
+  return browser.execute(() => window.innerWidth);
 }

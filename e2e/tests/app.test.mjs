@@ -10,11 +10,15 @@ import {
   DATA_DIR,
   MINUTE,
   ask as askIn,
+  axeViolations,
   closeApp,
+  focused,
   lastCard as lastCardIn,
   openApp,
   screenshot,
+  setWidth,
   startDriver,
+  tabTo,
   textContent,
   waitDrafting,
   waitSettled as waitSettledIn,
@@ -39,20 +43,62 @@ async function doneCount() {
   return (await browser.$$('.answer[data-state="done"]')).length;
 }
 
+/** The two window widths every view is looked at in. */
+const WIDTHS = [1366, 960];
+const axeResults = {};
+
+/** Asserts that axe-core finds no serious or critical violation in the view as it is now. */
+async function assertAccessible(view) {
+  const violations = await axeViolations(browser);
+  axeResults[view] = violations;
+  assert.deepEqual(violations, [], `axe-core on the ${view} view`);
+}
+
+/** Saves a screenshot of the view as it is now at each width, and returns to the first. */
+async function screenshotWidths(name, prepare = async () => {}) {
+  for (const width of WIDTHS) {
+    const inner = await setWidth(browser, width);
+    timings[`inner_width_${width}`] = inner;
+    await prepare(width);
+    await screenshot(browser, `${name}-${width}`);
+  }
+  await setWidth(browser, WIDTHS[0]);
+}
+
+/**
+ * Takes the focus out of a text field. WebKitWebDriver's screenshot of the settings view
+ * hung (minutes, then the session was lost) while a text field elsewhere kept the focus and
+ * its caret; the page itself stayed responsive.
+ */
+async function blurTextField() {
+  await browser.execute(() => {
+    if (document.activeElement?.matches("input, textarea")) document.activeElement.blur();
+  });
+}
+
+/** Whether the newest card shows only progress while generating: no draft, one Stop, Ask off. */
+async function checkGenerating(card) {
+  assert.equal(await card.$(".draft-text").isExisting(), false, "the unchecked draft is not shown");
+  assert.equal(await card.$(".progress-state").getText(), "Writing and checking the answer…");
+  const stops = await browser.$$("button=Stop");
+  const shown = [];
+  for (const stop of stops) if (await stop.isDisplayed()) shown.push(stop);
+  assert.equal(shown.length, 1, "exactly one Stop button while generating");
+  assert.equal(await (await browser.$("#ask-button")).isEnabled(), false, "Ask is disabled while generating");
+}
+
 describe("DrugChatter desktop app", () => {
   before(async () => {
     await startDriver();
     sessionStart = Date.now();
     browser = await openApp();
-    try {
-      await browser.setWindowSize(1280, 720);
-    } catch {
-      // Some WebKitWebDriver builds cannot resize; the window then keeps its 1280×800.
-    }
+    // Some WebKitWebDriver builds cannot resize; the window then keeps its 1280×800.
+    await setWidth(browser, WIDTHS[0]);
   });
 
   after(async () => {
     writeJson("timings.json", timings);
+    writeJson("axe.json", axeResults);
     await closeApp(browser);
   });
 
@@ -82,27 +128,54 @@ describe("DrugChatter desktop app", () => {
     assert.equal(await body.getAttribute("data-model"), "loaded", "the bundled model should load");
     timings.startup = JSON.parse((await body.getAttribute("data-timings")) ?? "{}");
     await screenshot(browser, "ready");
+    await assertAccessible("start");
   });
 
-  it("asks “How does imiquimod work?” and streams the answer", { timeout: ANSWER_TIMEOUT + MINUTE }, async () => {
+  it("below 1,000 px the drug search keeps a usable width", { timeout: STEP_TIMEOUT }, async () => {
+    await screenshotWidths("view-start", async (width) => {
+      const search = await browser.$("#drug-search");
+      const size = await search.getSize();
+      if (width < 1000) assert.ok(size.width >= 300, `the drug search is ${size.width} px wide at ${width} px`);
+      assert.ok(await search.isDisplayed({ withinViewport: true }));
+    });
+  });
+
+  it("the settings view is accessible", { timeout: STEP_TIMEOUT }, async () => {
+    // No screenshot: WebKitWebDriver's screenshot of this view hangs (minutes, then the
+    // session is lost) while the page stays responsive; not understood yet (issue 18 report).
+    await blurTextField();
+    await (await browser.$('.views-nav button[data-view="settings"]')).click();
+    await (await browser.$("#theme")).waitForDisplayed({ timeout: UI_TIMEOUT });
+    await assertAccessible("settings");
+    await (await browser.$('.views-nav button[data-view="ask"]')).click();
+  });
+
+  it("asks “How does imiquimod work?” by keyboard; while it is written only progress shows", { timeout: ANSWER_TIMEOUT + MINUTE }, async () => {
+    // Without a mouse: the question box has the focus at start; type, then Enter.
+    assert.ok(await tabTo(browser, "#question"), "the question box is reachable by keyboard");
+    await browser.keys("How does imiquimod work?");
     const asked = Date.now();
-    await ask("How does imiquimod work?");
-    // The draft streams token by token before the verified answer replaces it.
+    await browser.keys(["Enter"]);
     await browser.waitUntil(
       async () => {
         const card = await lastCard();
         return (await card.getAttribute("data-state")) !== "pending" || (await card.getAttribute("data-drafting")) === "true";
       },
-      { timeout: ANSWER_TIMEOUT, interval: 100, timeoutMsg: "no draft streamed" },
+      { timeout: ANSWER_TIMEOUT, interval: 100, timeoutMsg: "generation did not start" },
     );
     timings.first_draft_ms = Date.now() - asked;
     const drafting = await lastCard();
+    let liveBody = null;
     if ((await drafting.getAttribute("data-state")) === "pending") {
-      const draft = await drafting.$(".draft-text").getText();
-      assert.ok(draft.length > 0, "the draft shows streamed text");
-      await screenshot(browser, "imiquimod-streaming");
+      await checkGenerating(drafting);
+      liveBody = await drafting.$(".answer-body");
+      assert.equal(await liveBody.getAttribute("aria-live"), "polite", "the answer's body is a live region");
+      await screenshotWidths("view-writing");
     }
     const card = await waitSettled("How does imiquimod work?");
+    const body = await card.$(".answer-body");
+    assert.equal(await body.getAttribute("aria-live"), "polite");
+    if (liveBody) assert.equal(body.elementId, liveBody.elementId, "the live region is filled in place, so its answer is announced");
     timings.first_answer_ms = Date.now() - asked;
     timings.first_answer_since_launch_ms = Date.now() - sessionStart;
     assert.equal(await card.getAttribute("data-state"), "done");
@@ -112,10 +185,52 @@ describe("DrugChatter desktop app", () => {
     assert.match(text, /imiquimod|immune|TLR7|toll-like/i);
     assert.ok((await card.$$(".cite")).length > 0, "sentences carry [n] markers");
     assert.match(await card.$(".profile-link").getText(), /See the profile for Imiquimod/);
-    assert.ok((await card.$$(".other-question")).length > 0, "Other questions about Imiquimod are offered");
+    const others = await card.$$(".other-question");
+    assert.ok(others.length > 0 && others.length <= 6, `${others.length} other questions (1 to 6)`);
+    for (const other of others) assert.match(await other.getText(), /imiquimod|aldara|zyclara/i, "each other question names its drug");
+    // The disclaimer heads the answer, right under the question, as on the seed page.
+    const second = await browser.execute((el) => el.children[1]?.className ?? "", card);
+    assert.equal(second, "notice notice-disclaimer");
     assert.match(await card.$(".notice-disclaimer").getText(), /research preview/i);
+    // Sources are numbered as shown: [1]..[k] with no gap, and every citation is one of them.
+    const numbers = [];
+    for (const li of await card.$$(".sources li")) numbers.push(Number(await li.getAttribute("data-n")));
+    assert.deepEqual(numbers, numbers.map((_, i) => i + 1), `sources numbered ${numbers.join(", ")}`);
+    for (const cite of await card.$$(".cite")) assert.ok(numbers.includes(Number(await cite.getAttribute("data-n"))));
+    assert.doesNotMatch(await card.$(".meta").getText(), /no model/, "the model is loaded");
     timings.first_answer_status = status;
     await screenshot(browser, "imiquimod-answer");
+    await assertAccessible("answer");
+  });
+
+  it("without a mouse: Tab to a citation, Enter opens the profile at the passage, Escape comes back", { timeout: STEP_TIMEOUT }, async () => {
+    assert.ok(await tabTo(browser, "#thread .answer:last-child .cite", { shift: true }), "a citation is reachable by Shift+Tab from the question box");
+    const cite = await browser.getActiveElement();
+    const citeId = cite["element-6066-11e4-a071-4f7e49f01a0d"] ?? cite.ELEMENT;
+    const ring = await browser.execute(() => {
+      const style = getComputedStyle(document.activeElement);
+      return { style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+    });
+    assert.notEqual(ring.style, "none", "the focused citation shows a focus ring");
+    assert.ok(ring.width >= 2, `focus ring ${ring.width} px`);
+    await (await browser.$("#tooltip")).waitForDisplayed({ timeout: UI_TIMEOUT });
+    await screenshot(browser, "keyboard-citation-focused");
+    await browser.keys(["Enter"]);
+    const highlighted = await browser.$("#view-monograph .block.highlight");
+    await highlighted.waitForDisplayed({ timeout: UI_TIMEOUT });
+    assert.ok(await highlighted.isDisplayed({ withinViewport: true }), "the passage is in view");
+    assert.match((await focused(browser)).className, /highlight/, "the focus moved to the cited passage");
+    await screenshot(browser, "keyboard-profile-at-passage");
+    await browser.keys(["Escape"]);
+    await (await browser.$("#view-ask")).waitForDisplayed({ timeout: UI_TIMEOUT });
+    const back = await browser.getActiveElement();
+    assert.equal(back["element-6066-11e4-a071-4f7e49f01a0d"] ?? back.ELEMENT, citeId, "the focus is back on the citation");
+    // Space opens a citation too, and the Back button works from the keyboard.
+    await browser.keys([" "]);
+    await (await browser.$("#view-monograph .block.highlight")).waitForDisplayed({ timeout: UI_TIMEOUT });
+    assert.ok(await tabTo(browser, "#view-monograph .back-button", { shift: true }), "Back is reachable by keyboard");
+    await browser.keys(["Enter"]);
+    await (await browser.$("#view-ask")).waitForDisplayed({ timeout: UI_TIMEOUT });
   });
 
   it("hovering a citation shows its passage", { timeout: STEP_TIMEOUT }, async () => {
@@ -175,6 +290,12 @@ describe("DrugChatter desktop app", () => {
       highlighted,
     );
     assert.equal(heading, sectionPath[sectionPath.length - 1]);
+    // The section list marks the cited section, also once the page has scrolled to it.
+    const current = () => textContent(browser, "#view-monograph .toc a.current");
+    await browser.waitUntil(async () => (await current()) === sectionPath[0], {
+      timeout: UI_TIMEOUT,
+      timeoutMsg: "the section list does not mark the cited section",
+    });
     await screenshot(browser, "monograph-at-citation");
     await (await browser.$("#view-monograph .back-button")).click();
     await (await browser.$("#view-ask")).waitForDisplayed();
@@ -215,8 +336,10 @@ describe("DrugChatter desktop app", () => {
     await ask("What is zolmitriptan used for?");
     const card = await waitSettled("What is zolmitriptan used for?");
     assert.equal(await card.getAttribute("data-status"), "abstained");
-    assert.ok(await card.$(".notice-not_in_library").isExisting(), "the not-in-library notice is shown");
     assert.match(await card.$(".abstention").getText(), /no monograph on zolmitriptan/i);
+    assert.equal(await card.$(".notice-not_in_library").isExisting(), false, "no notice repeats the abstention");
+    const meta = await card.$(".meta").getText();
+    assert.doesNotMatch(meta, /no model|0\.0 s/, `the model line says what is true: ${meta}`);
     assert.equal((await card.$$(".cite")).length, 0, "an abstention cites nothing");
     await card.scrollIntoView();
     await screenshot(browser, "abstention");
@@ -259,6 +382,14 @@ describe("DrugChatter desktop app", () => {
     await waitDrafting(browser);
     const stop = await browser.$("#stop-button");
     assert.ok(await stop.isDisplayed(), "Stop is offered while generating");
+    await checkGenerating(await lastCard());
+    // Enter while generating says what to do instead of doing nothing.
+    await (await browser.$("#question")).setValue("another question");
+    await browser.keys(["Enter"]);
+    await browser.waitUntil(async () => /Press Stop/.test(await textContent(browser, "#ask-message")), {
+      timeout: UI_TIMEOUT,
+      timeoutMsg: "no message on Enter while generating",
+    });
     await screenshot(browser, "generating-before-stop");
     await stop.click();
     const card = await waitSettled("What are the common side effects of ibuprofen?", 60_000);
@@ -267,17 +398,21 @@ describe("DrugChatter desktop app", () => {
     assert.equal(await stop.isDisplayed(), false);
     await screenshot(browser, "stopped");
 
+    await (await browser.$("#question")).clearValue();
     await ask("How should I store insulin glargine?");
     const next = await waitSettled("How should I store insulin glargine?");
     assert.equal(await next.getAttribute("data-state"), "done");
     await screenshot(browser, "answer-after-stop");
   });
 
-  it("a second question while one is generating replaces it", { timeout: 2 * ANSWER_TIMEOUT + MINUTE }, async () => {
+  it("a suggested question picked while one is generating replaces it", { timeout: 2 * ANSWER_TIMEOUT + MINUTE }, async () => {
     await ask("How does metformin work?");
     await waitDrafting(browser);
-    await ask("What is the usual dose of amlodipine?");
-    const second = await waitSettled("What is the usual dose of amlodipine?");
+    // Ask is disabled now; an earlier answer's suggestion still asks at once.
+    const chip = await browser.$("#thread .answer[data-state='done'] .other-question");
+    const question = await chip.getText();
+    await browser.execute((el) => el.click(), chip);
+    const second = await waitSettled(question);
     assert.equal(await second.getAttribute("data-state"), "done");
     const cards = await browser.$$("#thread .answer");
     const first = cards[cards.length - 2];
@@ -294,6 +429,74 @@ describe("DrugChatter desktop app", () => {
     assert.ok(drugs >= 100, `bundled library lists ${drugs} drugs`);
     assert.ok((await browser.$$(".drug-item")).length >= 100);
     await screenshot(browser, "library");
+    await assertAccessible("library");
+  });
+
+  it("the profile keeps its Back bar at the top and its section list on the reader's place", { timeout: STEP_TIMEOUT }, async () => {
+    await (await browser.$('.drug-item[data-slug="imiquimod"]')).click();
+    const view = await browser.$('#view-monograph .monograph[data-slug="imiquimod"]');
+    await view.waitForDisplayed({ timeout: UI_TIMEOUT });
+    await assertAccessible("profile");
+    const place = () =>
+      browser.execute(() => {
+        const view = document.querySelector("#view-monograph");
+        const bar = document.querySelector("#view-monograph .mono-toolbar");
+        return {
+          gap: bar.getBoundingClientRect().top - view.getBoundingClientRect().top,
+          current: [...document.querySelectorAll("#view-monograph .toc a.current")].map((a) => a.textContent),
+          headings: [...document.querySelectorAll("#view-monograph .toc a")].map((a) => a.textContent),
+        };
+      });
+    const start = await place();
+    assert.equal(start.current.length, 1);
+    assert.equal(start.current[0], start.headings[0]);
+    // To the bottom: the bar is still at the very top, and the list is on the last section.
+    await browser.execute(() => {
+      const view = document.querySelector("#view-monograph");
+      view.scrollTop = view.scrollHeight;
+    });
+    await browser.waitUntil(async () => (await place()).current[0] === start.headings[start.headings.length - 1], {
+      timeout: UI_TIMEOUT,
+      timeoutMsg: "the section list did not follow to the last section",
+    });
+    assert.ok(Math.abs((await place()).gap) < 1, `the Back bar sits ${(await place()).gap} px from the top`);
+    assert.ok(await (await browser.$("#view-monograph .back-button")).isDisplayed({ withinViewport: true }));
+    await screenshot(browser, "profile-scrolled-to-end");
+    // A section in the middle.
+    const middle = start.headings[Math.floor(start.headings.length / 2)];
+    await browser.execute((heading) => {
+      const link = [...document.querySelectorAll("#view-monograph .toc a")].find((a) => a.textContent === heading);
+      document.querySelector(link.getAttribute("href")).scrollIntoView({ block: "center" });
+    }, middle);
+    await browser.waitUntil(async () => (await place()).current[0] === middle, {
+      timeout: UI_TIMEOUT,
+      timeoutMsg: `the section list did not follow to ${middle}`,
+    });
+    await (await browser.$("#view-monograph .back-button")).click();
+  });
+
+  it("every view at 1,366 and 960 px wide", { timeout: 2 * STEP_TIMEOUT }, async () => {
+    const open = async (selector) => (await browser.$(selector)).waitForDisplayed({ timeout: UI_TIMEOUT });
+    await (await browser.$('.views-nav button[data-view="ask"]')).click();
+    const answer = await browser.$("#thread .answer[data-status='generated'], #thread .answer[data-status='extractive']");
+    await screenshotWidths("view-answer", async () => {
+      await browser.execute((el) => el.scrollIntoView({ block: "start" }), answer);
+    });
+    await screenshotWidths("view-profile", async () => {
+      await browser.execute((el) => el.querySelector(".cite").click(), answer);
+      await open("#view-monograph .block.highlight");
+    });
+    await screenshotWidths("view-search", async () => {
+      const search = await browser.$("#drug-search");
+      await search.click();
+      await search.setValue("sun sensitivity");
+      await browser.keys(["Enter"]);
+      await open("#view-search .search-results");
+    });
+    await screenshotWidths("view-library", async () => {
+      await (await browser.$('.views-nav button[data-view="library"]')).click();
+      await open("table.libraries");
+    });
   });
 
   it("the CSP blocks remote requests from the webview", { timeout: STEP_TIMEOUT }, async () => {
@@ -320,6 +523,7 @@ describe("DrugChatter desktop app", () => {
   });
 
   it("settings switch to the dark theme and history lists the session", { timeout: STEP_TIMEOUT }, async () => {
+    await blurTextField();
     await (await browser.$('.views-nav button[data-view="settings"]')).click();
     const theme = await browser.$("#theme");
     await theme.waitForDisplayed();
@@ -329,7 +533,6 @@ describe("DrugChatter desktop app", () => {
       timeout: UI_TIMEOUT,
       timeoutMsg: "the dark theme was not applied",
     });
-    await screenshot(browser, "settings-dark");
     await (await browser.$('.views-nav button[data-view="ask"]')).click();
     const items = await browser.$$(".history-item");
     assert.ok(items.length >= 6, `history has ${items.length} questions`);

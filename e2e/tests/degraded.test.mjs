@@ -19,14 +19,16 @@ import {
   openApp,
   phase,
   screenshot,
+  setWidth,
   startDriver,
   tempDir,
+  textContent,
   waitSettled,
   writeJson,
 } from "../lib/harness.mjs";
 
 /** Enough monographs that indexing lasts long enough to be seen, few enough to be quick. */
-const LIBRARY_SIZE = 12;
+const LIBRARY_SIZE = 20;
 
 let browser;
 const result = {};
@@ -46,6 +48,7 @@ describe("DrugChatter on a first run with a broken model", () => {
 
     await startDriver({ dataDir: tempDir("data"), corpusDir: corpus, configDir, prefix: "degraded-" });
     browser = await openApp();
+    await setWidth(browser, 1366);
   });
 
   after(async () => {
@@ -64,7 +67,27 @@ describe("DrugChatter on a first run with a broken model", () => {
       timeout: MINUTE,
       timeoutMsg: "no first-run banner",
     });
-    assert.equal(await (await browser.$("#ask-button")).isEnabled(), false, "Ask is disabled until the library is ready");
+    // Ask looks disabled until the library is ready, and pressing it says why, visibly.
+    const askButton = await browser.$("#ask-button");
+    assert.equal(await askButton.getAttribute("aria-disabled"), "true");
+    await (await browser.$("#question")).setValue("How does imiquimod work?");
+    await askButton.click();
+    await browser.waitUntil(async () => /still being indexed/.test(await (await browser.$("#ask-message")).getText()), {
+      timeout: MINUTE,
+      timeoutMsg: "no visible message when Ask is pressed while indexing",
+    });
+    assert.equal(await (await browser.$("#question")).getValue(), "How does imiquimod work?", "the question stays in the box");
+    assert.equal((await browser.$$("#thread .answer")).length, 0, "nothing was asked");
+    // The drug search does not claim a drug is missing while the library is being indexed.
+    const search = await browser.$("#drug-search");
+    await search.setValue("Aldara");
+    const listbox = await browser.$("#drug-search-listbox");
+    await listbox.waitForDisplayed({ timeout: MINUTE });
+    const said = await listbox.getText();
+    result.search_box_while_indexing = said;
+    assert.match(said, /still being indexed/);
+    assert.doesNotMatch(said, /No drug named/);
+    await search.clearValue();
 
     // The UI prevents asking now; the shell must also refuse a direct call, not block on the
     // index build. The reply counts only if the build was still running after it arrived.
@@ -82,12 +105,57 @@ describe("DrugChatter on a first run with a broken model", () => {
     await screenshot(browser, "first-run-indexing");
   });
 
+  it("the first-run banner shows a percentage and the time left, its bar standing still", { timeout: 10 * MINUTE }, async () => {
+    const banner = async () =>
+      browser.execute(() => ({
+        phase: document.body.dataset.phase,
+        percent: document.querySelector("#status-banner .progress-percent")?.textContent ?? "",
+        eta: document.querySelector("#status-banner .progress-eta")?.textContent ?? "",
+        detail: document.querySelector("#status-banner .progress-detail")?.textContent ?? "",
+        barLeft: document.querySelector("#status-banner progress")?.getBoundingClientRect().left ?? null,
+      }));
+    const seen = [];
+    await browser.waitUntil(
+      async () => {
+        const now = await banner();
+        if (now.phase !== "indexing") return true;
+        if (now.percent && (seen.length === 0 || seen[seen.length - 1].detail !== now.detail)) seen.push(now);
+        return seen.some((b) => /left$/.test(b.eta)) && seen.length >= 3;
+      },
+      { timeout: 5 * MINUTE, interval: 200, timeoutMsg: "the banner never gave the time left" },
+    );
+    result.banner_samples = seen;
+    assert.ok((await banner()).phase === "indexing" || seen.some((b) => /left$/.test(b.eta)), "the index build finished before the banner could be read; use a larger LIBRARY_SIZE");
+    assert.ok(seen.length >= 2, `${seen.length} progress updates seen`);
+    for (const b of seen) assert.match(b.percent, /^\d{1,3}%$/);
+    assert.ok(seen.some((b) => /left$/.test(b.eta)), `a time left: ${seen.map((b) => b.eta).join(" | ")}`);
+    const lefts = new Set(seen.map((b) => b.barLeft));
+    assert.equal(lefts.size, 1, `the bar moved sideways: ${[...lefts].join(", ")}`);
+    for (const width of [1366, 960]) {
+      await setWidth(browser, width);
+      await screenshot(browser, `first-run-banner-${width}`);
+    }
+    await setWidth(browser, 1366);
+    // The Library view, opened now, says the library is not ready; it must refresh itself.
+    await (await browser.$('.views-nav button[data-view="library"]')).click();
+    await (await browser.$("#view-library")).waitForDisplayed({ timeout: MINUTE });
+    result.library_while_indexing = await textContent(browser, "#view-library");
+  });
+
   it("then becomes ready, and names the model file that could not be loaded", { timeout: 30 * MINUTE }, async () => {
     await browser.waitUntil(async () => (await phase(browser)) === "ready", {
       timeout: 30 * MINUTE,
       interval: 500,
       timeoutMsg: "the app did not become ready",
     });
+    // The Library view opened while indexing shows the library now, with no click.
+    const row = await browser.$('table.libraries tr[data-library="bundled"]');
+    await row.waitForDisplayed({ timeout: 2 * MINUTE });
+    assert.doesNotMatch(await textContent(browser, "#view-library"), /still being indexed/);
+    await screenshot(browser, "library-after-ready");
+    // The message under the question box went away with the indexing.
+    assert.equal(await textContent(browser, "#ask-message"), "");
+    await (await browser.$('.views-nav button[data-view="ask"]')).click();
     const body = await browser.$("body");
     assert.equal(await body.getAttribute("data-index-ready"), "true");
     assert.equal(await body.getAttribute("data-model"), "error");

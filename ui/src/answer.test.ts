@@ -5,9 +5,11 @@ import {
   answerPlainText,
   coverageText,
   excerpt,
+  metaText,
   noticeText,
+  numberSources,
   renderAnswer,
-  renderPending,
+  shownNotices,
   sourceFor,
   splitNotices,
   type AnswerHandlers,
@@ -92,7 +94,7 @@ describe("renderAnswer", () => {
     expect([...card.querySelectorAll(".other-question")].map((b) => b.textContent)).toEqual(["How long does imiquimod take to work?"]);
   });
 
-  it("puts emergency and banned notices first and the disclaimer last", () => {
+  it("puts the disclaimer at the top, as the seed page does, then emergency and banned notices", () => {
     const answer = imiquimodAnswer();
     answer.notices = [
       { kind: "emergency" },
@@ -101,12 +103,12 @@ describe("renderAnswer", () => {
     ];
     const card = renderAnswer(answer, handlers());
     const notices = [...card.querySelectorAll<HTMLElement>(".notice")];
-    expect(notices.map((n) => n.className.replace("notice notice-", ""))).toEqual(["emergency", "banned", "unverified", "disclaimer"]);
-    expect(notices[0].getAttribute("role")).toBe("alert");
-    // The emergency notice comes before the answer text, the disclaimer after everything.
+    expect(notices.map((n) => n.className.replace("notice notice-", ""))).toEqual(["disclaimer", "emergency", "banned", "unverified"]);
+    expect(notices[1].getAttribute("role")).toBe("alert");
+    // The disclaimer follows the question at once; the emergency notice precedes the answer text.
+    expect(card.children[1].className).toBe("notice notice-disclaimer");
     const body = card.querySelector(".answer-body")!;
-    expect(notices[0].compareDocumentPosition(body) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
-    expect(card.lastElementChild?.className).toBe("notice notice-disclaimer");
+    expect(notices[1].compareDocumentPosition(body) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
   });
 
   it("marks unverified sentences when they are shown", () => {
@@ -122,9 +124,89 @@ describe("renderAnswer", () => {
   it("shows an abstention's message and no sources", () => {
     const card = renderAnswer(abstention(), handlers());
     expect(card.querySelector(".abstention")?.textContent).toContain("no monograph on zolmitriptan");
-    expect(card.querySelector(".notice-not_in_library")).not.toBeNull();
     expect(card.querySelector(".sources")).toBeNull();
     expect(card.dataset.status).toBe("abstained");
+  });
+
+  it("does not repeat the abstention's bold text in a notice below it", () => {
+    const card = renderAnswer(abstention(), handlers());
+    expect(card.querySelector(".notice-not_in_library")).toBeNull();
+    expect(card.textContent?.match(/monograph on zolmitriptan/gi)).toHaveLength(1);
+    // A name the answer does not abstain on keeps its notice.
+    const partly = abstention();
+    partly.notices = [{ kind: "not_in_library", names: ["zolmitriptan", "foo"] }, { kind: "disclaimer" }];
+    expect(shownNotices(partly).map((n) => n.kind)).toEqual(["not_in_library", "disclaimer"]);
+    const answered = imiquimodAnswer();
+    answered.notices = [{ kind: "not_in_library", names: ["zolmitriptan"] }];
+    expect(shownNotices(answered)).toHaveLength(1);
+  });
+
+  it("does not say 'Quoted from the library' under a notice that already says why", () => {
+    const answer = imiquimodAnswer();
+    answer.status = "extractive";
+    answer.model = null;
+    expect(renderAnswer(answer, handlers()).querySelector(".status-note")?.textContent).toBe("Quoted from the library.");
+    answer.notices = [{ kind: "no_model" }, { kind: "disclaimer" }];
+    expect(renderAnswer(answer, handlers()).querySelector(".status-note")).toBeNull();
+  });
+
+  it("says who wrote the answer as it is: never 'no model' while one is loaded", () => {
+    const answer = abstention();
+    answer.timings = { ...answer.timings, total_ms: 12, generated_tokens: 0, tokens_per_second: 0 };
+    expect(metaText(answer, true)).toBe("model not needed · 12 ms");
+    expect(metaText(answer, false)).toBe("no model loaded · 12 ms");
+    const quoted = { ...imiquimodAnswer(), status: "extractive" as const, model: null };
+    expect(metaText(quoted, true)).toBe("quoted without the model · 2.9 s");
+    expect(metaText(imiquimodAnswer(), true)).toBe("SmolLM2-135M-Instruct.Q4_1.gguf · 2.9 s · 60 tokens at 20.6/s");
+    const card = renderAnswer(answer, handlers(), { modelLoaded: true, namesOf: () => [] });
+    expect(card.querySelector(".meta")?.textContent).not.toContain("no model");
+    expect(card.querySelector(".meta")?.textContent).not.toContain("0.0 s");
+  });
+
+  it("numbers the sources as shown, with no gaps, and renumbers the citations to match", () => {
+    const answer = imiquimodAnswer();
+    // The engine numbered five passages; the answer cites [3] first, then [5] and [3].
+    answer.sources = [answer.sources[0], answer.sources[2], answer.sources[1]].map((s, i) => ({ ...s, n: [1, 3, 5][i] }));
+    answer.sentences[0].citations = [3];
+    answer.sentences[1].citations = [5, 3];
+    const card = renderAnswer(answer, handlers());
+    expect([...card.querySelectorAll(".cite")].map((b) => b.textContent)).toEqual(["[1]", "[2]", "[1]"]);
+    const items = [...card.querySelectorAll<HTMLLIElement>(".sources li")];
+    expect(items.map((li) => li.querySelector(".source-open")?.textContent)).toEqual(["[1] Imiquimod › Usage", "[2] Imiquimod › How It Works"]);
+    expect(items.map((li) => li.value)).toEqual([1, 2]);
+    // The citation opens the passage it pointed at before renumbering.
+    const h = handlers();
+    renderAnswer(answer, h).querySelector<HTMLButtonElement>(".cite")!.click();
+    expect(h.onCite).toHaveBeenCalledWith(expect.objectContaining({ n: 1, chunk_id: "imiquimod:usage:0" }));
+    expect(numberSources(numberSources(answer))).toEqual(numberSources(answer));
+    expect(answerPlainText(answer)).toContain("[1] Imiquimod › Usage (bundled");
+    expect(answerPlainText(answer)).not.toContain("[3]");
+  });
+
+  it("offers at most six other questions, each naming its drug", () => {
+    const answer = imiquimodAnswer();
+    answer.question = "What are the side effects of ibuprofen?";
+    answer.other_questions = [
+      {
+        drug_slug: "ibuprofen",
+        title: "Ibuprofen",
+        questions: [
+          "What should I do if I take too much?",
+          "What should I do if I miss a dose?",
+          "How should I store it?",
+          "Can I drink alcohol while taking ibuprofen?",
+          ...Array.from({ length: 15 }, (_, i) => `Question ${i} about ibuprofen?`),
+        ],
+      },
+    ];
+    const chips = [...renderAnswer(answer, handlers()).querySelectorAll(".other-question")].map((c) => c.textContent);
+    expect(chips).toHaveLength(6);
+    expect(chips.slice(0, 4)).toEqual([
+      "What should I do if I take too much ibuprofen?",
+      "What should I do if I miss a dose of ibuprofen?",
+      "How should I store ibuprofen?",
+      "Can I drink alcohol while taking ibuprofen?",
+    ]);
   });
 
   it("renders text as text, never as markup", () => {
@@ -195,7 +277,8 @@ describe("answerPlainText", () => {
   it("copies an abstention as its message", () => {
     const text = answerPlainText(abstention());
     expect(text).toContain("no monograph on zolmitriptan");
-    expect(text).toContain("Note: No monograph on zolmitriptan.");
+    // Said once: the abstention already says there is no monograph.
+    expect(text).not.toContain("Note: No monograph on zolmitriptan.");
   });
 });
 
@@ -207,14 +290,14 @@ describe("helpers", () => {
   });
 
   it("splits notices", () => {
-    const { top, inline, bottom } = splitNotices([
+    const { preview, top, inline } = splitNotices([
       { kind: "disclaimer" },
       { kind: "no_model" },
       { kind: "emergency" },
     ]);
     expect(top.map((n) => n.kind)).toEqual(["emergency"]);
     expect(inline.map((n) => n.kind)).toEqual(["no_model"]);
-    expect(bottom.map((n) => n.kind)).toEqual(["disclaimer"]);
+    expect(preview.map((n) => n.kind)).toEqual(["disclaimer"]);
   });
 
   it("words notices with proper plurals", () => {
@@ -237,13 +320,4 @@ describe("helpers", () => {
     expect(cut.endsWith("word…")).toBe(true);
   });
 
-  it("the pending card streams a draft and offers Stop", () => {
-    const stop = vi.fn();
-    const { card, draft } = renderPending("How does imiquimod work?", stop);
-    draft.textContent = "Imiquimod switches";
-    expect(card.dataset.state).toBe("pending");
-    expect(card.querySelector(".draft")?.getAttribute("aria-live")).toBe("polite");
-    card.querySelector<HTMLButtonElement>(".stop-inline")!.click();
-    expect(stop).toHaveBeenCalled();
-  });
 });

@@ -1,8 +1,10 @@
 // Rendering an answer: verified sentences with [n] markers, notices placed as on the seed
-// page (emergency and banned first, the research-preview disclaimer last), the profile
-// link, numbered sources and "Other questions about <drug>".
+// page (the research-preview disclaimer at the top, then emergency and banned notices), the
+// profile link, sources numbered as shown and "Other questions about <drug>".
 
 import { h } from "./dom";
+import { otherQuestionChips } from "./questions";
+import { plural } from "./words";
 import type { Abstention, Answer, AnswerSentence, Clarification, Coverage, Notice, ProfileLink, Source } from "./types";
 
 export interface AnswerHandlers {
@@ -15,6 +17,16 @@ export interface AnswerHandlers {
   onOtherQuestion(question: string): void;
   onCopy(answer: Answer): void;
 }
+
+/** What the card needs to know beyond the answer. */
+export interface AnswerContext {
+  /** A model is loaded now (an answer with no model then was not written by one). */
+  modelLoaded: boolean;
+  /** A drug's other names (brands), which count as naming it in a suggested question. */
+  namesOf(slug: string): string[];
+}
+
+const NO_CONTEXT: AnswerContext = { modelLoaded: false, namesOf: () => [] };
 
 /** The numbered source `[n]`, if the answer has it. */
 export function sourceFor(answer: Answer, n: number): Source | undefined {
@@ -44,9 +56,7 @@ export function noticeText(notice: Notice): string {
     case "not_in_library":
       return `No monograph on ${named(notice.names)}.`;
     case "unverified":
-      return notice.count === 1
-        ? "1 sentence the model wrote could not be checked against the sources and is not shown."
-        : `${notice.count} sentences the model wrote could not be checked against the sources and are not shown.`;
+      return `${plural(notice.count, "sentence")} the model wrote could not be checked against the sources and ${notice.count === 1 ? "is" : "are"} not shown.`;
     case "no_model":
       return "No answer model is loaded, so this answer quotes the library.";
     case "question_too_long":
@@ -88,12 +98,27 @@ export function abstentionText(abstention: Abstention | null): string {
   return "The library's passages on this drug do not answer this question.";
 }
 
-/** Notices shown above the answer (must be seen first) and below it. */
-export function splitNotices(notices: Notice[]): { top: Notice[]; inline: Notice[]; bottom: Notice[] } {
+/**
+ * The notices where they are shown: the research-preview disclaimer (`preview`) heads the
+ * card as on the seed page, emergency and banned notices (`top`) come before the answer,
+ * the rest (`inline`) after it.
+ */
+export function splitNotices(notices: Notice[]): { preview: Notice[]; top: Notice[]; inline: Notice[] } {
   const top: Notice[] = notices.filter((n) => n.kind === "emergency" || n.kind === "banned");
-  const bottom: Notice[] = notices.filter((n) => n.kind === "disclaimer");
-  const inline = notices.filter((n) => !top.includes(n) && !bottom.includes(n));
-  return { top, inline, bottom };
+  const preview: Notice[] = notices.filter((n) => n.kind === "disclaimer");
+  const inline = notices.filter((n) => !top.includes(n) && !preview.includes(n));
+  return { preview, top, inline };
+}
+
+/**
+ * The notices worth showing: a "no monograph on X" notice says again what an abstention
+ * on X already says in bold, so it is dropped there.
+ */
+export function shownNotices(answer: Answer): Notice[] {
+  const abstention = answer.abstention;
+  if (abstention?.kind !== "no_monograph") return answer.notices;
+  const said = new Set(abstention.names.map((n) => n.toLowerCase()));
+  return answer.notices.filter((n) => n.kind !== "not_in_library" || !n.names.every((name) => said.has(name.toLowerCase())));
 }
 
 /** Where a source comes from, for labels: "Imiquimod › How It Works". */
@@ -120,10 +145,35 @@ export function validCitations(answer: Answer, sentence: AnswerSentence): number
   return sentence.citations.filter((n) => sourceFor(answer, n) !== undefined);
 }
 
+/**
+ * The answer with its sources numbered as shown: only the cited ones, [1], [2], … in the
+ * order the sentences first cite them, and every citation renumbered to match (the engine
+ * numbers the passages it gave the model, of which the answer may cite [1] and [3]).
+ * Numbering an answer twice changes nothing.
+ */
+export function numberSources(answer: Answer): Answer {
+  const shown = new Map<number, Source>();
+  for (const sentence of answer.sentences) {
+    for (const n of validCitations(answer, sentence)) {
+      if (!shown.has(n)) shown.set(n, { ...sourceFor(answer, n)!, n: shown.size + 1 });
+    }
+  }
+  const renumber = (n: number) => shown.get(n)?.n;
+  return {
+    ...answer,
+    sentences: answer.sentences.map((s) => ({
+      ...s,
+      citations: [...new Set(s.citations.map(renumber).filter((n): n is number => n !== undefined))],
+    })),
+    sources: [...shown.values()],
+  };
+}
+
 /** The answer as plain text with its citations, for the clipboard. */
-export function answerPlainText(answer: Answer): string {
+export function answerPlainText(original: Answer): string {
+  const answer = numberSources(original);
   const lines: string[] = [`Q: ${answer.question}`, ""];
-  const { top, inline, bottom } = splitNotices(answer.notices);
+  const { preview, top, inline } = splitNotices(shownNotices(answer));
   for (const notice of top) lines.push(`! ${noticeText(notice)}`);
   if (top.length) lines.push("");
   const missing = coverageText(answer.coverage, answer.question_type);
@@ -146,16 +196,14 @@ export function answerPlainText(answer: Answer): string {
     lines.push(body);
   }
   for (const notice of inline) lines.push("", `Note: ${noticeText(notice)}`);
-  const cited = new Set(answer.sentences.flatMap((s) => s.citations));
-  const sources = answer.sources.filter((s) => cited.has(s.n));
-  if (sources.length) {
+  if (answer.sources.length) {
     lines.push("", "Sources:");
-    for (const s of sources) {
+    for (const s of answer.sources) {
       lines.push(`[${s.n}] ${sourceLabel(s)} (${s.library}: ${s.source}, bytes ${s.span.start}–${s.span.end})`);
       lines.push(`    "${excerpt(s.text, 400)}"`);
     }
   }
-  for (const notice of bottom) lines.push("", noticeText(notice));
+  for (const notice of preview) lines.push("", noticeText(notice));
   return lines.join("\n");
 }
 
@@ -172,7 +220,7 @@ function noticeEl(notice: Notice): HTMLElement {
 function citeButton(answer: Answer, n: number, handlers: AnswerHandlers): HTMLElement | null {
   const source = sourceFor(answer, n);
   if (!source) return null;
-  const button = h(
+  return h(
     "button",
     {
       type: "button",
@@ -188,7 +236,6 @@ function citeButton(answer: Answer, n: number, handlers: AnswerHandlers): HTMLEl
     },
     `[${n}]`,
   );
-  return button;
 }
 
 function sentenceEl(answer: Answer, sentence: AnswerSentence, handlers: AnswerHandlers): HTMLElement {
@@ -206,48 +253,71 @@ function sentenceEl(answer: Answer, sentence: AnswerSentence, handlers: AnswerHa
   return el;
 }
 
+/**
+ * "Quoted from the library." under a quoted answer, unless a notice already says why it
+ * is quoted (no model, a question too long for it).
+ */
 function statusNote(answer: Answer): string | null {
-  switch (answer.status) {
-    case "extractive":
-      return "Quoted from the library.";
-    case "abstained":
-      return null;
-    default:
-      return null;
-  }
+  const explained = answer.notices.some((n) => n.kind === "no_model" || n.kind === "question_too_long");
+  return answer.status === "extractive" && !explained ? "Quoted from the library." : null;
 }
 
-/** The settled answer card. */
-export function renderAnswer(answer: Answer, handlers: AnswerHandlers): HTMLElement {
-  const { top, inline, bottom } = splitNotices(answer.notices);
-  const body = h("div", { class: `answer-body answer-${answer.status}` });
-  const missing = coverageText(answer.coverage, answer.question_type);
-  if (missing) body.append(h("p", { class: "not-covered", role: "status" }, missing));
-  if (answer.clarification) {
-    const clarification = answer.clarification;
-    body.append(
-      h("p", { class: "clarification" }, `“${clarification.matched}” can mean several medicines in this library. Which one do you mean?`),
-      h(
-        "ul",
-        { class: "clarification-choices", "aria-label": "Choose a medicine" },
-        clarification.candidates.map((c) =>
+/** "0.4 s", or "35 ms" for what took less than a tenth of a second. */
+export function durationText(ms: number): string {
+  return ms < 100 ? `${Math.max(1, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Who wrote the answer and how long it took, as it is: the model's name when it wrote the
+ * answer; otherwise "no model loaded" only when none is, and when one is, that this answer
+ * needed none (an abstention, a clarification, a quote).
+ */
+export function metaText(answer: Answer, modelLoaded: boolean): string {
+  const t = answer.timings;
+  const who = answer.model
+    ? answer.model
+    : !modelLoaded
+      ? "no model loaded"
+      : answer.status === "extractive"
+        ? "quoted without the model"
+        : "model not needed";
+  const speed = answer.model && t.generated_tokens ? `${plural(t.generated_tokens, "token")} at ${t.tokens_per_second.toFixed(1)}/s` : null;
+  return [who, durationText(t.total_ms), speed].filter(Boolean).join(" · ");
+}
+
+function clarificationEl(answer: Answer, clarification: Clarification, handlers: AnswerHandlers): HTMLElement[] {
+  return [
+    h("p", { class: "clarification" }, `“${clarification.matched}” can mean several medicines in this library. Which one do you mean?`),
+    h(
+      "ul",
+      { class: "clarification-choices", "aria-label": "Choose a medicine" },
+      clarification.candidates.map((c) =>
+        h(
+          "li",
+          null,
           h(
-            "li",
-            null,
-            h(
-              "button",
-              {
-                type: "button",
-                class: "chip clarification-choice",
-                "data-drug": c.slug,
-                onclick: () => handlers.onOtherQuestion(clarifiedQuestion(answer.question, clarification, c.title)),
-              },
-              c.title,
-            ),
+            "button",
+            {
+              type: "button",
+              class: "chip clarification-choice",
+              "data-drug": c.slug,
+              onclick: () => handlers.onOtherQuestion(clarifiedQuestion(answer.question, clarification, c.title)),
+            },
+            c.title,
           ),
         ),
       ),
-    );
+    ),
+  ];
+}
+
+/** What the answer says: what the library lacks, then the sentences, a clarification or an abstention. */
+function bodyEl(answer: Answer, handlers: AnswerHandlers): HTMLElement {
+  const body = h("div", { class: `answer-body answer-${answer.status}`, "aria-live": "polite" });
+  const missing = coverageText(answer.coverage, answer.question_type);
+  if (missing) body.append(h("p", { class: "not-covered" }, missing));
+  if (answer.clarification) {
+    body.append(...clarificationEl(answer, answer.clarification, handlers));
   } else if (answer.sentences.length === 0) {
     body.append(h("p", { class: "abstention" }, abstentionText(answer.abstention)));
   } else {
@@ -259,71 +329,56 @@ export function renderAnswer(answer: Answer, handlers: AnswerHandlers): HTMLElem
     });
     body.append(paragraph);
   }
-  const note = statusNote(answer);
+  return body;
+}
 
-  const cited = new Set(answer.sentences.flatMap((s) => s.citations));
-  const sources = answer.sources.filter((s) => cited.has(s.n));
-  const sourcesEl = sources.length
-    ? h(
-        "section",
-        { class: "sources", "aria-label": "Sources" },
-        h("h3", null, "Sources"),
+function sourcesEl(answer: Answer, handlers: AnswerHandlers): HTMLElement | null {
+  if (!answer.sources.length) return null;
+  return h(
+    "section",
+    { class: "sources", "aria-label": "Sources" },
+    h("h3", null, "Sources"),
+    h(
+      "ol",
+      null,
+      answer.sources.map((s) =>
         h(
-          "ol",
-          null,
-          sources.map((s) =>
-            h(
-              "li",
-              { value: s.n, class: "source", "data-n": s.n },
-              h(
-                "button",
-                { type: "button", class: "link source-open", onclick: () => handlers.onCite(s) },
-                `[${s.n}] ${sourceLabel(s)}`,
-              ),
-              s.library !== "bundled" ? h("span", { class: "library-tag" }, s.library) : null,
-              h("blockquote", null, excerpt(s.text, 240)),
-            ),
-          ),
-        ),
-      )
-    : null;
-
-  const asked = answer.question.trim().toLowerCase();
-  const others = answer.other_questions
-    .map((o) => ({ ...o, questions: o.questions.filter((q) => q.trim().toLowerCase() !== asked) }))
-    .filter((o) => o.questions.length)
-    .map((o) =>
-      h(
-        "section",
-        { class: "other-questions", "aria-label": `Other questions about ${o.title}` },
-        h("h3", null, `Other questions about ${o.title}:`),
-        h(
-          "ul",
-          null,
-          o.questions.map((q) =>
-            h(
-              "li",
-              null,
-              h("button", { type: "button", class: "chip other-question", onclick: () => handlers.onOtherQuestion(q) }, q),
-            ),
-          ),
+          "li",
+          { value: s.n, class: "source", "data-n": s.n },
+          h("button", { type: "button", class: "link source-open", onclick: () => handlers.onCite(s) }, `[${s.n}] ${sourceLabel(s)}`),
+          s.library !== "bundled" ? h("span", { class: "library-tag" }, s.library) : null,
+          h("blockquote", null, excerpt(s.text, 240)),
         ),
       ),
-    );
+    ),
+  );
+}
 
-  const timing = answer.timings;
-  const meta = [
-    answer.model ? `${answer.model}` : "no model",
-    `${(timing.total_ms / 1000).toFixed(1)} s`,
-    timing.generated_tokens ? `${timing.generated_tokens} tokens at ${timing.tokens_per_second.toFixed(1)}/s` : null,
-  ]
-    .filter(Boolean)
-    .join(" · ");
+function otherQuestionsEl(answer: Answer, handlers: AnswerHandlers, context: AnswerContext): HTMLElement[] {
+  return otherQuestionChips(answer.question, answer.other_questions, context.namesOf).map((o) =>
+    h(
+      "section",
+      { class: "other-questions", "aria-label": `Other questions about ${o.title}` },
+      h("h3", null, `Other questions about ${o.title}:`),
+      h(
+        "ul",
+        null,
+        o.questions.map((q) => h("li", null, h("button", { type: "button", class: "chip other-question", onclick: () => handlers.onOtherQuestion(q) }, q))),
+      ),
+    ),
+  );
+}
 
+/** The settled answer card. */
+export function renderAnswer(original: Answer, handlers: AnswerHandlers, context: AnswerContext = NO_CONTEXT): HTMLElement {
+  const answer = numberSources(original);
+  const { preview, top, inline } = splitNotices(shownNotices(answer));
+  const note = statusNote(answer);
   return h(
     "article",
     { class: "answer", "data-state": "done", "data-status": answer.status, "aria-label": `Answer to: ${answer.question}` },
-    h("h2", { class: "question" }, answer.question, answer.carried_over ? h("span", { class: "carried" }, " (follow-up)") : null),
+    h("h2", { class: "question", tabindex: -1 }, answer.question, answer.carried_over ? h("span", { class: "carried" }, " (follow-up)") : null),
+    preview.map((n) => h("p", { class: `notice notice-${n.kind}`, role: "note" }, noticeText(n))),
     top.map(noticeEl),
     answer.profiles.length
       ? h(
@@ -334,46 +389,16 @@ export function renderAnswer(answer: Answer, handlers: AnswerHandlers): HTMLElem
           ),
         )
       : null,
-    body,
+    bodyEl(answer, handlers),
     note ? h("p", { class: "status-note" }, note) : null,
     inline.map(noticeEl),
-    sourcesEl,
-    others,
+    sourcesEl(answer, handlers),
+    otherQuestionsEl(answer, handlers, context),
     h(
       "div",
       { class: "answer-actions" },
       h("button", { type: "button", class: "copy-answer", onclick: () => handlers.onCopy(answer) }, "Copy answer"),
-      h("span", { class: "meta" }, meta),
+      h("span", { class: "meta" }, metaText(answer, context.modelLoaded)),
     ),
-    bottom.map((n) => h("p", { class: `notice notice-${n.kind}`, role: "note" }, noticeText(n))),
-  );
-}
-
-/** The card shown while an answer is being written: the question and the growing draft. */
-export function renderPending(question: string, onStop: () => void): { card: HTMLElement; draft: HTMLElement; phase: HTMLElement } {
-  const draft = h("p", { class: "draft-text" });
-  const phase = h("p", { class: "draft-label" }, "Searching the library…");
-  const card = h(
-    "article",
-    { class: "answer pending", "data-state": "pending", "aria-label": `Answering: ${question}`, "aria-busy": "true" },
-    h("h2", { class: "question" }, question),
-    h(
-      "div",
-      { class: "draft", "aria-live": "polite" },
-      phase,
-      draft,
-    ),
-    h("div", { class: "answer-actions" }, h("button", { type: "button", class: "stop-inline", onclick: onStop }, "Stop")),
-  );
-  return { card, draft, phase };
-}
-
-/** A card for a question that was stopped or failed. */
-export function renderStopped(question: string, message: string, kind: "cancelled" | "error"): HTMLElement {
-  return h(
-    "article",
-    { class: `answer ${kind}`, "data-state": kind, "aria-label": `Answer to: ${question}` },
-    h("h2", { class: "question" }, question),
-    h("p", { class: kind === "error" ? "error-text" : "stopped-text", role: kind === "error" ? "alert" : "status" }, message),
   );
 }

@@ -103,6 +103,20 @@ describe("attachCombobox", () => {
     expect(onSearch).toHaveBeenCalledWith("sun sensitivity");
   });
 
+  it("while the library is being indexed, says so instead of 'No drug named', and does not search", () => {
+    document.body.innerHTML = '<input id="q"><ul id="q-list"></ul>';
+    const input = document.getElementById("q") as HTMLInputElement;
+    const listbox = document.getElementById("q-list")!;
+    const onSearch = vi.fn();
+    attachCombobox({ input, listbox, source: () => [], onSelect: vi.fn(), onSearch, unavailable: () => "The library is still being indexed." });
+    input.value = "Aldara";
+    input.dispatchEvent(new Event("input"));
+    expect(listbox.textContent).toBe("The library is still being indexed.");
+    expect(listbox.textContent).not.toContain("No drug named");
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    expect(onSearch).not.toHaveBeenCalled();
+  });
+
   it("a click on an option picks it", () => {
     const { onSelect, type, listbox } = setup();
     type("lis");

@@ -100,6 +100,11 @@ export interface ComboboxOptions {
   onSelect(drug: DrugSummary): void;
   /** Enter with no suggestion: search passages for the text. */
   onSearch(text: string): void;
+  /**
+   * Why there are no drugs to suggest yet (the library is still being indexed), or null.
+   * Said instead of "No drug named …", which would be false then.
+   */
+  unavailable?(): string | null;
 }
 
 /** Wires an input and a listbox into a drug combobox. */
@@ -128,7 +133,8 @@ export function attachCombobox(options: ComboboxOptions): { close(): void } {
     if (!suggestions.length) {
       const text = input.value.trim();
       if (text) {
-        listbox.append(h("li", { class: "option-empty", role: "presentation" }, `No drug named “${text}”. Press Enter to search passages.`));
+        const why = options.unavailable?.() ?? `No drug named “${text}”. Press Enter to search passages.`;
+        listbox.append(h("li", { class: "option-empty", role: "presentation" }, why));
         listbox.hidden = false;
         input.setAttribute("aria-expanded", "true");
       } else {
@@ -189,7 +195,7 @@ export function attachCombobox(options: ComboboxOptions): { close(): void } {
     } else if (e.key === "Enter") {
       e.preventDefault();
       if (active >= 0 && suggestions[active]) choose(active);
-      else if (input.value.trim()) {
+      else if (input.value.trim() && !options.unavailable?.()) {
         const text = input.value.trim();
         close();
         options.onSearch(text);

@@ -4,15 +4,18 @@
 
 import "./styles.css";
 import * as api from "./api";
-import { abstentionText, answerPlainText, excerpt, renderAnswer, renderPending, renderStopped, sourceLabel, type AnswerHandlers } from "./answer";
+import { abstentionText, answerPlainText, excerpt, renderAnswer, sourceLabel, type AnswerContext, type AnswerHandlers } from "./answer";
 import { attachCombobox } from "./autocomplete";
 import { $, clear, h } from "./dom";
 import { answerExportButtons, formatWhen, HistoryPanel, renderSavedConversation, type HistoryGroup } from "./conversations";
 import { SessionHistory, type Entry } from "./history";
-import { renderMonograph } from "./monograph";
+import { followSections, renderMonograph } from "./monograph";
+import { renderPending, renderStopped, settleCard } from "./pending";
+import { ProgressClock } from "./progress";
 import { applyTheme, DEFAULT_SETTINGS } from "./settings";
 import type { AppError, DrugSummary, MonographView, Settings, Source, Span, Status } from "./types";
-import { renderImportPanel, renderLibrary, renderSearch, renderSettings, renderStatusBanner, statusPillText } from "./views";
+import { notReadyText, renderImportPanel, renderLibrary, renderSearch, renderSettings, renderStatusBanner, statusPillText } from "./views";
+import { plural } from "./words";
 
 type View = "ask" | "monograph" | "library" | "search" | "settings" | "conversation";
 
@@ -29,6 +32,12 @@ const state = {
   view: "ask" as View,
   previousView: "ask" as View,
   monographs: new Map<string, MonographView>(),
+  /** Times the current stage of the index build or import, for the time left. */
+  progressClock: new ProgressClock(),
+  /** Stops the profile's table of contents following the scroll. */
+  stopFollowingSections: () => {},
+  /** What had the focus when a profile opened (a citation), to return to on Back. */
+  profileOpener: null as HTMLElement | null,
 };
 
 const el = {
@@ -38,6 +47,7 @@ const el = {
   question: $("#question") as HTMLTextAreaElement,
   askButton: $("#ask-button") as HTMLButtonElement,
   stopButton: $("#stop-button") as HTMLButtonElement,
+  askMessage: $("#ask-message"),
   count: $("#question-count"),
   followUpHint: $("#follow-up-hint"),
   historyList: $("#history-list"),
@@ -94,20 +104,34 @@ for (const button of document.querySelectorAll<HTMLButtonElement>(".views-nav bu
 
 // ---- status --------------------------------------------------------------------------
 
+/** The time left of the current stage of long work, in ms, or null while unknown. */
+function remainingMs(): number | null {
+  const p = state.status?.progress;
+  return p ? state.progressClock.remainingMs(p) : null;
+}
+
 function onStatus(status: Status) {
   const wasReady = state.status?.index_ready ?? false;
   state.status = status;
+  if (status.progress) state.progressClock.sample(status.progress, performance.now());
   document.body.dataset.phase = status.phase;
   document.body.dataset.indexReady = String(status.index_ready);
   document.body.dataset.timings = JSON.stringify(status.timings);
   document.body.dataset.model = status.model_loading ? "loading" : status.model ? "loaded" : status.model_error ? "error" : "none";
   el.pill.textContent = statusPillText(status);
-  const parts = renderStatusBanner(status, () => void api.cancelImport().catch(() => undefined));
+  const parts = renderStatusBanner(status, () => void api.cancelImport().catch(() => undefined), remainingMs());
   el.banner.replaceChildren(...parts);
   el.banner.hidden = parts.length === 0;
   updateAskControls();
-  if (status.index_ready && !wasReady) void loadDrugs();
+  if (status.index_ready && !wasReady) void becameReady();
   if (state.view === "settings") openSettings();
+}
+
+/** The index is there: load the drug list, and show the library if it said it was not ready. */
+async function becameReady() {
+  await loadDrugs();
+  if (state.view === "library") await openLibrary();
+  showAskMessage(null);
 }
 
 async function loadDrugs() {
@@ -123,13 +147,30 @@ async function loadDrugs() {
 function updateAskControls() {
   const busy = state.asking !== null;
   const ready = state.status?.index_ready ?? false;
-  el.askButton.disabled = !ready;
-  el.askButton.title = ready ? "" : "The library is not ready yet";
+  // Not ready: Ask looks disabled but can still be pressed, and says why (showAskMessage).
+  // Busy: the one Stop button is offered and Ask is disabled until the answer settles.
+  el.askButton.disabled = busy;
+  el.askButton.setAttribute("aria-disabled", String(!ready || busy));
   el.stopButton.hidden = !busy;
+  // The not-ready message is not rewritten on every progress update: it is a live region.
+  if (ready && el.askMessage.dataset.reason === "not-ready") showAskMessage(null);
   document.body.dataset.asking = String(busy);
   const length = [...el.question.value].length;
   el.count.textContent = length > MAX_QUESTION_CHARS * 0.8 ? `${length} / ${MAX_QUESTION_CHARS}` : "";
   el.followUpHint.textContent = state.history.isFollowUp() ? "Follow-up: questions that name no drug continue the conversation." : "";
+}
+
+/** A visible message under the question box (why a question cannot be asked now), or none. */
+function showAskMessage(text: string | null, reason = "") {
+  el.askMessage.textContent = text ?? "";
+  el.askMessage.dataset.reason = text ? reason : "";
+}
+
+function answerContext(): AnswerContext {
+  return {
+    modelLoaded: Boolean(state.status?.model),
+    namesOf: (slug) => state.drugs.find((d) => d.slug === slug)?.synonyms ?? [],
+  };
 }
 
 const answerHandlers: AnswerHandlers = {
@@ -144,7 +185,7 @@ const answerHandlers: AnswerHandlers = {
 async function submit(raw: string) {
   const question = raw.trim();
   if (!question) {
-    announce("Type a question first.");
+    showAskMessage("Type a question first.", "empty");
     el.question.focus();
     return;
   }
@@ -158,27 +199,19 @@ async function submit(raw: string) {
   updateAskControls();
   renderHistory();
 
-  const pending = renderPending(question, () => void stop());
+  const pending = renderPending(question, { showDraft: state.settings.show_unverified });
   pending.card.id = `entry-${entry.id}`;
   el.thread.append(pending.card);
   pending.card.scrollIntoView({ block: "end" });
 
-  let draft = "";
   let card: HTMLElement;
   try {
     const answer = await api.ask(question, followUp, conversationKey, (event) => {
-      if (event.event === "started") {
-        pending.phase.textContent = "Searching the library…";
-      } else if (event.event === "draft") {
-        if (!draft) pending.phase.textContent = "Draft — being written and then checked against the sources…";
-        draft += event.text;
-        pending.draft.textContent = draft;
-        pending.card.dataset.drafting = "true";
-        if (isNearBottom()) pending.card.scrollIntoView({ block: "end" });
-      }
+      pending.onEvent(event);
+      if (event.event === "draft" && state.settings.show_unverified && isNearBottom()) pending.card.scrollIntoView({ block: "end" });
     });
     state.history.settle(entry.id, { state: "done", answer });
-    card = renderAnswer(answer, answerHandlers);
+    card = renderAnswer(answer, answerHandlers, answerContext());
     const exported = { question, state: "done" as const, answer };
     const actions = card.querySelector(".answer-actions") ?? card;
     actions.append(...answerExportButtons(() => void historyPanel.exportAnswer(exported), () => historyPanel.printAnswer(exported)));
@@ -195,8 +228,8 @@ async function submit(raw: string) {
       announce(`Error: ${error.message}`);
     }
   }
-  card.id = `entry-${entry.id}`;
-  pending.card.replaceWith(card);
+  // Filled in place: the card's body is the live region that announces the answer.
+  card = settleCard(pending, card);
   if (state.asking === entry.id) state.asking = null;
   updateAskControls();
   // The shell has saved the outcome by now: list the file's view of it.
@@ -215,8 +248,15 @@ async function stop() {
 
 el.form.addEventListener("submit", (e) => {
   e.preventDefault();
-  if (el.askButton.disabled) return;
-  void submit(el.question.value);
+  const notReady = notReadyText(state.status, remainingMs());
+  if (notReady) {
+    showAskMessage(notReady, "not-ready");
+  } else if (state.asking !== null) {
+    showAskMessage("An answer is being written. Press Stop (or Escape) to ask something else.", "busy");
+  } else {
+    showAskMessage(null);
+    void submit(el.question.value);
+  }
 });
 el.question.addEventListener("keydown", (e) => {
   if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
@@ -224,11 +264,15 @@ el.question.addEventListener("keydown", (e) => {
     el.form.requestSubmit();
   }
 });
-el.question.addEventListener("input", updateAskControls);
+el.question.addEventListener("input", () => {
+  if (el.askMessage.dataset.reason === "busy" || el.askMessage.dataset.reason === "empty") showAskMessage(null);
+  updateAskControls();
+});
 el.stopButton.addEventListener("click", () => void stop());
 for (const chip of document.querySelectorAll<HTMLButtonElement>(".example")) {
   chip.addEventListener("click", () => {
-    if (!el.askButton.disabled) void submit(chip.textContent ?? "");
+    el.question.value = chip.textContent ?? "";
+    el.form.requestSubmit();
   });
 }
 el.newConversation.addEventListener("click", () => {
@@ -343,8 +387,19 @@ async function openSource(source: Source) {
   await openMonograph(source.library, source.drug_slug, source.span);
 }
 
+/** Leaves the profile for the view it was opened from, focus back where it was (a citation). */
+function closeMonograph() {
+  show(state.previousView === "monograph" ? "ask" : state.previousView);
+  const opener = state.profileOpener;
+  state.profileOpener = null;
+  if (opener?.isConnected) opener.focus();
+}
+
 async function openMonograph(library: string, slug: string, highlight: Span | null) {
   hideTooltip();
+  if (state.view !== "monograph" && document.activeElement instanceof HTMLElement && document.activeElement !== document.body) {
+    state.profileOpener = document.activeElement;
+  }
   const key = `${library}/${slug}`;
   let view = state.monographs.get(key);
   if (!view) {
@@ -357,15 +412,15 @@ async function openMonograph(library: string, slug: string, highlight: Span | nu
     }
   }
   const { el: content, target } = renderMonograph(view, highlight, {
-    onBack: () => {
-      show(state.previousView === "monograph" ? "ask" : state.previousView);
-    },
+    onBack: closeMonograph,
     onAsk: (q) => void submit(q),
   });
   const container = el.views.monograph;
+  state.stopFollowingSections();
   clear(container);
   container.append(content);
   show("monograph");
+  state.stopFollowingSections = followSections(content, container);
   if (target) {
     target.scrollIntoView({ block: "center" });
     target.focus({ preventScroll: true });
@@ -384,6 +439,7 @@ attachCombobox({
   source: () => state.drugs,
   onSelect: (drug) => void openMonograph(drug.library, drug.slug, null),
   onSearch: (text) => void searchPassages(text),
+  unavailable: () => (state.status?.index_ready ? null : "The library is still being indexed: drug search works once it is ready."),
 });
 
 async function searchPassages(text: string) {
@@ -406,6 +462,7 @@ async function openLibrary() {
     const [infos, drugs] = await Promise.all([api.libraries(), api.drugs()]);
     state.drugs = drugs;
     el.views.library.replaceChildren(renderLibrary(infos, drugs, (d) => void openMonograph(d.library, d.slug, null), importPanel()));
+    if (state.view !== "library") el.views.library.scrollTop = 0;
   } catch (e) {
     el.views.library.replaceChildren(h("div", { class: "library" }, h("h1", null, "Library"), h("p", { class: "error-text" }, (e as AppError).message)));
   }
@@ -429,7 +486,7 @@ function importPanel(): HTMLElement {
       try {
         const report = await api.importLibrary(library);
         state.monographs.clear();
-        announce(`Import finished: ${report.labels_added} label(s) added.`);
+        announce(`Import finished: ${plural(report.labels_added, "label")} added.`);
         if (state.view === "library") void openLibrary();
         return report;
       } catch (e) {
@@ -443,7 +500,11 @@ function importPanel(): HTMLElement {
 }
 
 function openSettings() {
-  const focused = document.activeElement?.id;
+  // A status update re-renders the form: keep the focus on the control that had it. Only a
+  // control of the form: focusing anything else again (the question box, hidden now, or the
+  // drug search) is not wanted, and left WebKit's screenshots of the view hanging.
+  const active = document.activeElement;
+  const focused = active && el.views.settings.contains(active) ? active.id : null;
   const form = renderSettings(state.settings, state.status, {
     onSave: async (settings) => {
       try {
@@ -479,7 +540,7 @@ document.addEventListener("keydown", (e) => {
   } else if (e.key === "Escape") {
     if (!el.tooltip.hidden) hideTooltip();
     else if (state.asking !== null) void stop();
-    else if (state.view === "monograph") show(state.previousView === "monograph" ? "ask" : state.previousView);
+    else if (state.view === "monograph") closeMonograph();
     else if (state.view === "conversation") show("ask");
   }
 });

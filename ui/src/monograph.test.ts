@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { blocksForSpan, checkedAgainstText, overlaps, renderMonograph, sectionDomId, sectionForSpan } from "./monograph";
+import { blocksForSpan, checkedAgainstText, currentSectionIndex, markCurrentSection, overlaps, renderMonograph, sectionDomId, sectionForSpan } from "./monograph";
 import { imiquimodMonograph } from "./fixtures/answer";
 
 describe("span overlap", () => {
@@ -100,5 +100,26 @@ describe("renderMonograph", () => {
 describe("checkedAgainstText", () => {
   it("words each source prefix and keeps an unknown entry as it is", () => {
     expect(checkedAgainstText(["spl:warfarin.xml", "odd-entry"])).toBe("SPL file warfarin.xml, odd-entry");
+  });
+});
+
+describe("the section list follows the reader", () => {
+  it("takes the last section whose top has reached the reading line", () => {
+    expect(currentSectionIndex([60, 400, 900], 100)).toBe(0);
+    expect(currentSectionIndex([-300, 90, 900], 100)).toBe(1);
+    expect(currentSectionIndex([-900, -400, -20], 100)).toBe(2);
+    expect(currentSectionIndex([300, 600], 100)).toBe(0);
+    // Scrolled to the end, the last section is the reader's even if its top cannot reach the line.
+    expect(currentSectionIndex([-900, -400, 300], 100, true)).toBe(2);
+  });
+
+  it("marks one link as the reader's place, starting at the cited section", () => {
+    const { el } = renderMonograph(imiquimodMonograph(), { start: 3084, end: 3600 }, { onBack: vi.fn(), onAsk: vi.fn() });
+    const toc = el.querySelector<HTMLElement>(".toc")!;
+    const current = () => [...toc.querySelectorAll("a.current")].map((a) => a.textContent);
+    expect(current()).toEqual(["How It Works"]);
+    markCurrentSection(toc, 0);
+    expect(current()).toEqual(["Usage"]);
+    expect(toc.querySelectorAll('[aria-current="location"]')).toHaveLength(1);
   });
 });

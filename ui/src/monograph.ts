@@ -63,6 +63,56 @@ function reviewState(view: MonographView): HTMLElement | null {
   return h("p", { class: "review-state reviewed" }, `Checked against: ${checkedAgainstText(view.checked_against)}.`);
 }
 
+/**
+ * The section the reader is in: the last one whose top has reached `line` (the middle of
+ * the visible page), given the sections' tops in document order; the first before any has.
+ * At the end of the page it is the last section, whose top may never reach the line.
+ */
+export function currentSectionIndex(tops: number[], line: number, atEnd = false): number {
+  if (atEnd && tops.length) return tops.length - 1;
+  let current = 0;
+  tops.forEach((top, i) => {
+    if (top <= line) current = i;
+  });
+  return current;
+}
+
+/** Marks the table of contents' link to section `index` as the reader's place. */
+export function markCurrentSection(toc: HTMLElement, index: number): void {
+  toc.querySelectorAll<HTMLAnchorElement>("a").forEach((a, i) => {
+    a.classList.toggle("current", i === index);
+    if (i === index) a.setAttribute("aria-current", "location");
+    else a.removeAttribute("aria-current");
+  });
+}
+
+/**
+ * Keeps the table of contents on the section at the reader's position while `scroller`
+ * scrolls. Returns a function that stops following.
+ */
+export function followSections(root: HTMLElement, scroller: HTMLElement): () => void {
+  const toc = root.querySelector<HTMLElement>(".toc");
+  if (!toc) return () => undefined;
+  const sections = [...toc.querySelectorAll<HTMLAnchorElement>("a")].map((a) => document.getElementById(a.hash.slice(1)));
+  let frame = 0;
+  const update = () => {
+    frame = 0;
+    const bar = root.querySelector<HTMLElement>(".mono-toolbar")?.getBoundingClientRect().bottom ?? 0;
+    const bottom = scroller.getBoundingClientRect().bottom;
+    // The reader's eye: the middle of the visible page. A passage opened from a citation
+    // is centred there, so its section stays the one marked.
+    const line = (bar + bottom) / 2;
+    const tops = sections.map((s) => s?.getBoundingClientRect().top ?? Infinity);
+    const atEnd = scroller.scrollTop > 0 && scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 2;
+    markCurrentSection(toc, currentSectionIndex(tops, line, atEnd));
+  };
+  const onScroll = () => {
+    frame ||= requestAnimationFrame(update);
+  };
+  scroller.addEventListener("scroll", onScroll, { passive: true });
+  return () => scroller.removeEventListener("scroll", onScroll);
+}
+
 export interface MonographHandlers {
   onBack(): void;
   onAsk(question: string): void;
@@ -117,7 +167,6 @@ export function renderMonograph(
             "a",
             {
               href: `#${sectionDomId(s.anchor)}`,
-              class: citedPath && citedPath[0] === s ? "current" : null,
               onclick: (e: MouseEvent) => {
                 e.preventDefault();
                 const target = document.getElementById(sectionDomId(s.anchor));
@@ -139,7 +188,7 @@ export function renderMonograph(
     h(
       "div",
       { class: "mono-toolbar" },
-      h("button", { type: "button", class: "back-button", onclick: handlers.onBack }, "← Back"),
+      h("button", { type: "button", class: "back-button", "aria-keyshortcuts": "Escape", onclick: handlers.onBack }, "← Back"),
       citedPath ? h("span", { class: "cited-where" }, `Cited passage: ${citedPath.map((s) => s.heading).join(" › ")}`) : null,
     ),
     h(
@@ -207,6 +256,8 @@ export function renderMonograph(
       ),
     ),
   );
+  const firstCited = citedPath ? view.sections.indexOf(citedPath[0]) : 0;
+  markCurrentSection(toc, Math.max(0, firstCited));
   const target = el.querySelector<HTMLElement>(".block.highlight");
   return { el, target };
 }

@@ -1,27 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import { filterDrugs, progressText, renderLibrary, reviewTag, renderStatusBanner, statusPillText, summarizeImport, validateLibraryName } from "./views";
-import { drugList } from "./fixtures/answer";
-import type { Status } from "./types";
+import { filterDrugs, notReadyText, progressText, renderLibrary, reviewTag, renderStatusBanner, statusPillText, summarizeImport, validateLibraryName } from "./views";
+import { drugList, status } from "./fixtures/answer";
+import type { ImportReport } from "./types";
 
-function status(over: Partial<Status> = {}): Status {
-  return {
-    phase: "ready",
-    index_ready: true,
-    first_index_build: false,
-    drugs: 186,
-    chunks: 4900,
-    index_error: null,
-    progress: null,
-    model: "SmolLM2-135M-Instruct.Q4_1.gguf",
-    model_loading: false,
-    model_error: null,
-    data_dir: "/d",
-    models_dir: "/m",
-    corpus_dir: "/c",
-    timings: { engine_open_ms: 1, index_ms: 2, model_load_ms: 3, ready_ms: 4 },
-    ...over,
-  };
-}
 
 describe("status", () => {
   it("summarises readiness in the pill", () => {
@@ -39,6 +20,39 @@ describe("status", () => {
     const bar = banner.querySelector("progress")!;
     expect(bar.getAttribute("max")).toBe("4900");
     expect(bar.getAttribute("value")).toBe("1200");
+  });
+
+  it("shows the percentage and the time left", () => {
+    const indexing = status({ phase: "indexing", index_ready: false, first_index_build: true, progress: { task: "indexing", stage: "embedding", done: 1200, total: 4900 } });
+    const [banner] = renderStatusBanner(indexing, undefined, 185_000);
+    expect(banner.querySelector(".progress-percent")?.textContent).toBe("24%");
+    expect(banner.querySelector(".progress-eta")?.textContent).toBe("about 3 min left");
+    const [early] = renderStatusBanner(indexing);
+    expect(early.querySelector(".progress-eta")?.textContent).toBe("estimating the time left…");
+  });
+
+  it("puts the bar before every number that changes, so it never moves sideways", () => {
+    const at = (done: number) =>
+      renderStatusBanner(status({ phase: "indexing", index_ready: false, first_index_build: true, progress: { task: "indexing", stage: "embedding", done, total: 4937 } }))[0];
+    const texts = [96, 4900].map((done) => {
+      const banner = at(done);
+      const bar = banner.querySelector("progress")!;
+      // Everything before the bar is the same whatever the count.
+      const range = document.createRange();
+      range.setStartBefore(banner.firstChild!);
+      range.setEndBefore(bar);
+      return range.toString();
+    });
+    expect(texts[0]).toBe(texts[1]);
+  });
+
+  it("says why a question cannot be asked yet", () => {
+    const indexing = status({ phase: "indexing", index_ready: false, progress: { task: "indexing", stage: "embedding", done: 2450, total: 4900 } });
+    expect(notReadyText(indexing, 120_000)).toBe("The library is still being indexed (50%, about 2 min left). You can ask once it is ready; your question stays in the box.");
+    expect(notReadyText(indexing)).toMatch(/^The library is still being indexed \(50%\)\./);
+    expect(notReadyText(status({ phase: "starting", index_ready: false }))).toMatch(/still starting/);
+    expect(notReadyText(null)).toMatch(/still starting/);
+    expect(notReadyText(status())).toBeNull();
   });
 
   it("says a start that checks an existing index is not a first run", () => {
@@ -121,8 +135,8 @@ describe("import", () => {
     expect(progressText({ task: "indexing", stage: "scanning", done: 0, total: 0 })).toBe("scanning…");
   });
 
-  it("summarises a report", () => {
-    const text = summarizeImport({
+  it("summarises a report, with proper plurals", () => {
+    const report = (): ImportReport => ({
       library: "fda",
       records: 12,
       labels_added: 10,
@@ -136,6 +150,9 @@ describe("import", () => {
       drugs: 9,
       build: null,
     });
-    expect(text).toBe("Library “fda”: 12 label record(s) read, 10 added, 1 updated, 1 skipped. It now holds 11 label(s) on 9 drug(s).");
+    const text = summarizeImport(report());
+    expect(text).toBe("Library “fda”: 12 label records read, 10 added, 1 updated, 1 skipped. It now holds 11 labels on 9 drugs.");
+    expect(summarizeImport({ ...report(), records: 1, labels: 1, drugs: 1 })).toContain("1 label record read");
+    expect(summarizeImport({ ...report(), records: 1, labels: 1, drugs: 1 })).toContain("It now holds 1 label on 1 drug.");
   });
 });

@@ -3,7 +3,9 @@
 import { excerpt } from "./answer";
 import { h } from "./dom";
 import { normalize } from "./autocomplete";
+import { ESTIMATING, percentText, remainingText } from "./progress";
 import { validateSettings } from "./settings";
+import { plural } from "./words";
 import type { DrugSummary, Hit, ImportReport, LibraryInfo, ProgressInfo, SearchResults, Settings, Status } from "./types";
 
 export function libraryLabel(info: LibraryInfo): string {
@@ -287,14 +289,14 @@ export function progressText(p: ProgressInfo): string {
 
 export function summarizeImport(report: ImportReport): string {
   const parts = [
-    `${report.records} label record(s) read`,
+    `${plural(report.records, "label record")} read`,
     `${report.labels_added} added`,
     report.labels_updated ? `${report.labels_updated} updated` : null,
     report.labels_unchanged ? `${report.labels_unchanged} unchanged` : null,
     report.labels_older ? `${report.labels_older} older than the library's` : null,
     report.skipped_count ? `${report.skipped_count} skipped` : null,
   ].filter(Boolean);
-  return `Library “${report.library}”: ${parts.join(", ")}. It now holds ${report.labels} label(s) on ${report.drugs} drug(s).`;
+  return `Library “${report.library}”: ${parts.join(", ")}. It now holds ${plural(report.labels, "label")} on ${plural(report.drugs, "drug")}.`;
 }
 
 export interface ImportHandlers {
@@ -368,25 +370,57 @@ export function renderImportPanel(handlers: ImportHandlers): HTMLElement {
   );
 }
 
+/**
+ * A progress bar with its percentage, the time left and the counts. The bar comes first and
+ * every number after it has a fixed width in tabular figures, so nothing moves sideways as
+ * the counts grow.
+ */
+function progressRow(p: ProgressInfo | null, label: string, remainingMs: number | null): HTMLElement {
+  const percent = p ? percentText(p) : null;
+  const bar = h("progress", { max: p && p.total ? p.total : null, value: p && p.total ? p.done : null, "aria-label": label });
+  return h(
+    "span",
+    { class: "progress-row" },
+    bar,
+    h("span", { class: "progress-percent" }, percent ?? ""),
+    h("span", { class: "progress-eta" }, percent ? (remainingMs === null ? ESTIMATING : remainingText(remainingMs)) : ""),
+    h("span", { class: "progress-detail" }, p ? progressText(p) : ""),
+  );
+}
+
+/** Why a question cannot be asked yet, or null when it can. */
+export function notReadyText(status: Status | null, remainingMs: number | null = null): string | null {
+  if (status?.index_ready) return null;
+  if (status?.phase === "indexing") {
+    const p = status.progress;
+    const percent = p ? percentText(p) : null;
+    const where = percent ? ` (${[percent, remainingMs === null ? null : remainingText(remainingMs)].filter(Boolean).join(", ")})` : "";
+    return `The library is still being indexed${where}. You can ask once it is ready; your question stays in the box.`;
+  }
+  if (status?.phase === "failed" || status?.index_error) return "The library could not be loaded, so questions cannot be answered. See the message above.";
+  return "DrugChatter is still starting. You can ask once the library is ready; your question stays in the box.";
+}
+
 /** The banner under the top bar: first-run progress, and errors that need attention. */
-export function renderStatusBanner(status: Status, onCancelImport?: () => void): HTMLElement[] {
+export function renderStatusBanner(status: Status, onCancelImport?: () => void, remainingMs: number | null = null): HTMLElement[] {
   const parts: HTMLElement[] = [];
   if (status.index_error) {
     parts.push(h("div", { class: "banner banner-error", role: "alert" }, h("strong", null, "The library could not be loaded. "), status.index_error));
   }
   if (status.phase === "starting") parts.push(h("div", { class: "banner" }, "Starting DrugChatter: loading the embedding model…"));
   if (status.phase === "indexing") {
-    const p = status.progress;
-    const bar = h("progress", { max: p && p.total ? p.total : null, value: p && p.total ? p.done : null, "aria-label": "Indexing progress" });
     parts.push(
       h(
         "div",
-        { class: "banner" },
-        ...(status.first_index_build
-          ? [h("strong", null, "First run: building the library index. "), "This takes a few minutes once; later starts take a second. "]
-          : [h("strong", null, "Checking the library index: "), "monographs that changed are indexed again. "]),
-        p ? `${progressText(p)} ` : "",
-        bar,
+        { class: "banner banner-progress" },
+        h(
+          "span",
+          { class: "banner-message" },
+          ...(status.first_index_build
+            ? [h("strong", null, "First run: building the library index. "), "This takes a few minutes once; later starts take a second."]
+            : [h("strong", null, "Checking the library index: "), "monographs that changed are indexed again."]),
+        ),
+        progressRow(status.progress, "Indexing progress", remainingMs),
       ),
     );
   }
@@ -395,11 +429,10 @@ export function renderStatusBanner(status: Status, onCancelImport?: () => void):
     parts.push(
       h(
         "div",
-        { class: "banner" },
-        h("strong", null, "Importing labels: "),
-        `${progressText(p)} `,
-        h("progress", { max: p.total || null, value: p.total ? p.done : null, "aria-label": "Import progress" }),
-        onCancelImport ? h("button", { type: "button", class: "banner-button", onclick: onCancelImport }, "Cancel") : null,
+        { class: "banner banner-progress" },
+        h("span", { class: "banner-message" }, h("strong", null, "Importing labels.")),
+        progressRow(p, "Import progress", remainingMs),
+        onCancelImport ? h("button", { type: "button", class: "banner-button", onclick: onCancelImport }, "Cancel import") : null,
       ),
     );
   }
