@@ -104,7 +104,10 @@ export type AppError = {
 /**
  * What an ask streams before its answer is returned.
  */
-export type AskEvent = { "event": "started" } | { "event": "draft", text: string, };
+export type AskEvent =
+  | { "event": "started" }
+  | { "event": "draft", text: string, }
+  | { "event": "verified", sentence: AnswerSentence, };
 
 export type BlockView = {
   text: string,

@@ -4,7 +4,8 @@
 // view; one of this session's scrolls the thread to the question.
 
 import "./conversations.css";
-import { renderAnswer, renderStopped, type AnswerHandlers } from "./answer";
+import { renderAnswer, type AnswerHandlers } from "./answer";
+import { renderStopped } from "./pending";
 import { h } from "./dom";
 import { conversationToMarkdown, answerToMarkdown, printEntries, type ExportEntry } from "./export";
 import type { Entry, SessionHistory } from "./history";
