@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { DISCLAIMER } from "./answer";
-import { answerToMarkdown, conversationToMarkdown, markdownText, numberSources, printEntries, renderPrintable, type ExportEntry } from "./export";
+import { answerToMarkdown, conversationToMarkdown, exportedSources, markdownText, printEntries, renderPrintable, type ExportEntry } from "./export";
 import { abstention, imiquimodAnswer } from "./fixtures/answer";
 import type { Answer } from "./types";
 
@@ -18,9 +18,9 @@ function gappedAnswer(): Answer {
   return answer;
 }
 
-describe("numberSources", () => {
+describe("exportedSources", () => {
   it("numbers the cited sources 1, 2… in the order first cited, and renumbers the markers", () => {
-    const { sources, sentences } = numberSources(gappedAnswer());
+    const { sources, sentences } = exportedSources(gappedAnswer());
     expect(sources.map((s) => [s.n, s.label])).toEqual([
       [1, "Imiquimod › Usage"],
       [2, "Imiquimod › How It Works"],

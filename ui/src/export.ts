@@ -4,7 +4,7 @@
 // an answer shows, so the file and the printout say the same.
 
 import "./print.css";
-import { abstentionText, coverageText, DISCLAIMER, noticeText, sourceLabel, splitNotices } from "./answer";
+import { abstentionText, coverageText, DISCLAIMER, noticeText, numberSources, sourceLabel, splitNotices } from "./answer";
 import { h } from "./dom";
 import type { Answer, AnswerSentence, Source } from "./types";
 
@@ -55,28 +55,19 @@ function origin(source: Source): string {
 }
 
 /**
- * The sources the answer's sentences cite, numbered 1, 2, 3… in the order first cited, and
- * each sentence's citations in that numbering. A citation of a source the answer lacks is
- * left out, as the card leaves it out.
+ * The sources the answer's sentences cite, numbered as the card numbers them
+ * ([`numberSources`] of answer.ts: 1, 2, 3… in the order first cited), and each sentence's
+ * citations in that numbering.
  */
-export function numberSources(answer: Answer): { sources: ExportSource[]; sentences: ExportSentence[] } {
-  const renumbered = new Map<number, number>();
-  const sources: ExportSource[] = [];
-  const sentences = answer.sentences.map((sentence) => {
-    const marks: number[] = [];
-    for (const cited of sentence.citations) {
-      const source = answer.sources.find((s) => s.n === cited);
-      if (!source) continue;
-      let n = renumbered.get(cited);
-      if (n === undefined) {
-        n = sources.length + 1;
-        renumbered.set(cited, n);
-        sources.push({ n, label: sourceLabel(source), origin: origin(source), text: source.text.replace(/\s+/g, " ").trim() });
-      }
-      if (!marks.includes(n)) marks.push(n);
-    }
-    return { text: sentence.text, marks, fact: isFact(sentence) };
-  });
+export function exportedSources(original: Answer): { sources: ExportSource[]; sentences: ExportSentence[] } {
+  const answer = numberSources(original);
+  const sources = answer.sources.map((source) => ({
+    n: source.n,
+    label: sourceLabel(source),
+    origin: origin(source),
+    text: source.text.replace(/\s+/g, " ").trim(),
+  }));
+  const sentences = answer.sentences.map((sentence) => ({ text: sentence.text, marks: sentence.citations, fact: isFact(sentence) }));
   return { sources, sentences };
 }
 
@@ -93,7 +84,7 @@ function model(entry: ExportEntry): ExportAnswer {
     return { ...empty, message };
   }
   const { top, inline } = splitNotices(answer.notices);
-  const { sources, sentences } = numberSources(answer);
+  const { sources, sentences } = exportedSources(answer);
   const result: ExportAnswer = {
     ...empty,
     question: answer.question || entry.question,
