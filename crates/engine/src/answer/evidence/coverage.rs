@@ -68,20 +68,10 @@ pub(crate) fn states_the_asked(question: &Question, topic: &[String], units: &[U
     if topic.is_empty() || always_answered(question.kind, &question.text) {
         return None;
     }
-    // An effect asked about in a few words is a phrase: "weight gain" is not stated by a
-    // line on weight loss, so one unit must hold all of it. A longer question's words are
-    // not all the effect ("I've heard people sleepwalk on it").
-    let whole_phrase = matches!(question.kind, QuestionType::SideEffects | QuestionType::SeriousWarnings)
-        && topic.len() <= 2
-        && question.text.split_whitespace().count() <= 8;
     // A unit's headings count too: "common" is in "Common Side Effects", not in its lines.
     Some(units.iter().any(|u| {
         let unit_terms: HashSet<String> = terms(&u.text).iter().chain(&terms(&u.context)).map(|t| fold(t)).collect();
-        if whole_phrase {
-            topic.iter().all(|t| holds_term(&unit_terms, t))
-        } else {
-            topic.iter().any(|t| holds_term(&unit_terms, t))
-        }
+        topic.iter().any(|t| holds_term(&unit_terms, t))
     }))
 }
 
