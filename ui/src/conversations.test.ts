@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { AnswerHandlers } from "./answer";
-import { formatWhen, historyGroups, HistoryPanel, renderSavedConversation, type HistoryApi, type HistoryGroup } from "./conversations";
+import { answerExportButtons, formatWhen, historyGroups, HistoryPanel, renderSavedConversation, type HistoryApi, type HistoryGroup } from "./conversations";
 import { abstention, imiquimodAnswer } from "./fixtures/answer";
 import { SessionHistory, type Entry } from "./history";
 import type { Answer, StoredConversation, StoredEntry } from "./types";
@@ -247,5 +247,15 @@ describe("renderSavedConversation", () => {
     view.querySelector<HTMLButtonElement>(".saved-export")?.click();
     expect(actions.onDelete).toHaveBeenCalledOnce();
     expect(actions.onExport).toHaveBeenCalledOnce();
+  });
+});
+
+describe("answerExportButtons", () => {
+  it("names each button with its visible text (axe: label-content-name-mismatch)", () => {
+    for (const button of answerExportButtons(() => {}, () => {})) {
+      const label = button.getAttribute("aria-label");
+      if (label) expect(label.toLowerCase()).toContain((button.textContent ?? "").toLowerCase());
+      expect(button.textContent).not.toBe("");
+    }
   });
 });

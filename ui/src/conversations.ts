@@ -256,7 +256,7 @@ export class HistoryPanel {
 export function answerExportButtons(onExport: () => void, onPrint: () => void): HTMLElement[] {
   return [
     h("button", { type: "button", class: "export-answer", onclick: onExport }, "Export Markdown"),
-    h("button", { type: "button", class: "print-answer", "aria-label": "Print the answer or save it as PDF", onclick: onPrint }, "Print / PDF"),
+    h("button", { type: "button", class: "print-answer", title: "Print the answer, or save it as PDF from the print dialog", onclick: onPrint }, "Print / PDF"),
   ];
 }
 
