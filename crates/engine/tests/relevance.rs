@@ -308,7 +308,8 @@ fn what_no_monograph_holds_is_said_to_be_missing() {
 #[test]
 fn a_dose_conversion_is_answered_only_by_a_line_stating_the_equivalence() {
     // Metoprolol's monograph says the same total daily dose carries over between its forms.
-    let answer = ask("I am switching from metoprolol tartrate 50 mg twice a day to the succinate. What dose is the same?");
+    let answer =
+        ask("I am switching from metoprolol tartrate 50 mg twice a day to the succinate. What dose is the same?");
     assert_first_says(&answer, &["same total daily dose"]);
     // No monograph here gives a naproxen dose equal to one of ibuprofen: "conversion" or
     // "converted" in a line is not an equivalence.
