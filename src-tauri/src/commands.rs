@@ -6,7 +6,7 @@ use crate::asks::Ticket;
 use crate::error::AppError;
 use crate::export::{self, ExportKind};
 use crate::history::{self, EntryState, HistoryView, StoredEntry};
-use crate::settings::Settings;
+use crate::settings::{Settings, SettingsRequest};
 use crate::startup::load_model;
 use crate::state::{lock, AppState, Status, TaskProgress};
 use crate::validate;
@@ -235,8 +235,9 @@ pub fn get_settings(state: AppStateRef<'_>) -> Settings {
 /// background; its progress and errors arrive as status updates, and it is written to the
 /// settings file only once it has loaded.
 #[tauri::command]
-pub fn set_settings(state: AppStateRef<'_>, settings: Settings) -> Result<Settings, AppError> {
-    settings.validate()?;
+pub fn set_settings(state: AppStateRef<'_>, settings: SettingsRequest) -> Result<Settings, AppError> {
+    let picked = lock(&state.model_choice).clone();
+    let settings = settings.resolve(picked.as_deref(), &state.settings())?;
     crate::settings::save_choice(&state.settings_path, &settings)?;
     let previous = state.replace_settings(settings.clone());
     let engine_up = state.engine.read().map(|e| e.is_some()).unwrap_or(false);
@@ -248,19 +249,26 @@ pub fn set_settings(state: AppStateRef<'_>, settings: Settings) -> Result<Settin
     Ok(settings)
 }
 
-/// Opens a file dialog for a GGUF model; returns the chosen path, or null.
+/// Opens a file dialog for a GGUF model and remembers the choice for `set_settings`;
+/// returns the chosen path to show, or null when the user cancelled.
 #[tauri::command]
 pub async fn choose_model_file(app: tauri::AppHandle) -> Result<Option<String>, AppError> {
-    blocking(move || {
-        let picked = app
+    let dialog_app = app.clone();
+    let picked = blocking(move || {
+        let picked = dialog_app
             .dialog()
             .file()
             .set_title("Choose a GGUF model")
             .add_filter("GGUF model", &["gguf"])
             .blocking_pick_file();
-        Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
+        Ok(picked.and_then(|p| p.into_path().ok()))
     })
-    .await
+    .await?;
+    let Some(picked) = picked else { return Ok(None) };
+    let picked = validate::model_path(&picked.display().to_string())?;
+    let state = app.state::<Arc<AppState>>();
+    *lock(&state.model_choice) = Some(picked.clone());
+    Ok(Some(picked.display().to_string()))
 }
 
 /// Opens a dialog to pick label files (`folder`: a folder) for import, and remembers the

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { filterDrugs, notReadyText, progressText, renderLibrary, reviewTag, renderStatusBanner, statusPillText, summarizeImport, validateLibraryName } from "./views";
+import { filterDrugs, notReadyText, progressText, renderLibrary, renderSettings, reviewTag, renderStatusBanner, statusPillText, summarizeImport, validateLibraryName } from "./views";
 import { drugList, status } from "./fixtures/answer";
 import type { ImportReport } from "./types";
 
@@ -154,5 +154,21 @@ describe("import", () => {
     expect(text).toBe("Library “fda”: 12 label records read, 10 added, 1 updated, 1 skipped. It now holds 11 labels on 9 drugs.");
     expect(summarizeImport({ ...report(), records: 1, labels: 1, drugs: 1 })).toContain("1 label record read");
     expect(summarizeImport({ ...report(), records: 1, labels: 1, drugs: 1 })).toContain("It now holds 1 label on 1 drug.");
+  });
+});
+
+describe("settings", () => {
+  it("sends the model by kind only: the file is the one the shell's dialog picked", async () => {
+    const onSave = vi.fn(async () => null);
+    const onChooseModel = vi.fn(async () => "/home/me/models/qwen.gguf");
+    const form = renderSettings({ model: { kind: "bundled" }, answer_length: "medium", show_unverified: false, theme: "system" }, null, { onSave, onChooseModel });
+    document.body.replaceChildren(form);
+    form.querySelector<HTMLSelectElement>("#answer-length")!.value = "long";
+    form.querySelector<HTMLSelectElement>("#theme")!.value = "dark";
+    form.querySelector<HTMLButtonElement>("#choose-model")!.click();
+    await vi.waitFor(() => expect(form.querySelector("#model-path")?.textContent).toBe("/home/me/models/qwen.gguf"));
+    (form as HTMLFormElement).requestSubmit();
+    await vi.waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect(onSave).toHaveBeenCalledWith({ model: { kind: "file" }, answer_length: "long", show_unverified: false, theme: "dark" });
   });
 });

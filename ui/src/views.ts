@@ -4,9 +4,9 @@ import { excerpt } from "./answer";
 import { h } from "./dom";
 import { normalize } from "./autocomplete";
 import { ESTIMATING, percentText, remainingText } from "./progress";
-import { validateSettings } from "./settings";
+import { settingsRequest, validateSettings } from "./settings";
 import { plural } from "./words";
-import type { DrugSummary, Hit, ImportReport, LibraryInfo, ProgressInfo, SearchResults, Settings, Status } from "./types";
+import type { DrugSummary, Hit, ImportReport, LibraryInfo, ProgressInfo, SearchResults, Settings, SettingsRequest, Status } from "./types";
 
 export function libraryLabel(info: LibraryInfo): string {
   return info.kind === "bundled" ? "Bundled monographs" : `Imported: ${info.name}`;
@@ -165,7 +165,7 @@ export function renderSearch(
 }
 
 export interface SettingsHandlers {
-  onSave(settings: Settings): Promise<string | null>;
+  onSave(settings: SettingsRequest): Promise<string | null>;
   onChooseModel(): Promise<string | null>;
 }
 
@@ -258,7 +258,7 @@ export function renderSettings(current: Settings, status: Status | null, handler
       message.className = "form-message error-text";
       return;
     }
-    const error = await handlers.onSave(checked.settings);
+    const error = await handlers.onSave(settingsRequest(checked.settings));
     message.textContent = error ?? "Saved.";
     message.className = error ? "form-message error-text" : "form-message";
   });
