@@ -2,7 +2,7 @@
 // WebdriverIO session on the real DrugChatter window. Everything is local: tauri-driver
 // listens on 127.0.0.1 and the app loads nothing remote.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { connect } from "node:net";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -23,6 +23,8 @@ const NATIVE_PORT = Number(process.env.TAURI_DRIVER_NATIVE_PORT ?? 4445);
 export const DATA_DIR = process.env.DRUGCHATTER_DATA_DIR ?? path.join(ROOT, "target", "e2e-data");
 
 let driver = null;
+/** The environment the app of the current session runs with. */
+let appEnvironment = null;
 let shot = 0;
 /** Screenshot file names start with this (one per test file: each runs in its own process). */
 let shotPrefix = "";
@@ -66,6 +68,7 @@ export async function startDriver({ dataDir = DATA_DIR, corpusDir, configDir = t
     DRUGCHATTER_CONFIG_DIR: configDir,
     DRUGCHATTER_LOG: process.env.DRUGCHATTER_LOG ?? "info",
   };
+  appEnvironment = env;
   const nativeDriver = process.env.WEBKIT_WEBDRIVER ?? "/usr/bin/WebKitWebDriver";
   driver = spawn("tauri-driver", ["--port", String(PORT), "--native-port", String(NATIVE_PORT), "--native-driver", nativeDriver], {
     env,
@@ -107,6 +110,25 @@ export async function openApp() {
   return browser;
 }
 
+/** The environment the app of the current session runs with (its folders). */
+export function appEnv() {
+  return appEnvironment;
+}
+
+/**
+ * Waits until no app holds the data folder: the app is single-instance per data folder, so
+ * a launch while the closed one is still exiting would hand over to it and quit.
+ */
+async function waitForAppExit(dataDir, timeoutMs = 60_000) {
+  const lock = path.join(dataDir, "app.lock");
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (spawnSync("flock", ["-n", lock, "true"]).status === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`an app still holds ${lock} ${timeoutMs / 1000} s after its session ended`);
+}
+
 /** Ends the WebDriver session (which closes the app) and stops tauri-driver. */
 export async function closeApp(browser) {
   try {
@@ -115,6 +137,7 @@ export async function closeApp(browser) {
     // the app may already be gone
   }
   await stopDriver();
+  if (appEnvironment) await waitForAppExit(appEnvironment.DRUGCHATTER_DATA_DIR);
 }
 
 /** Saves target/e2e-screenshots/<prefix>NN-name.png. */
