@@ -12,7 +12,7 @@ use crate::state::{lock, AppState, Status, TaskProgress};
 use crate::validate;
 use drugchatter_engine::{
     Answer, AnswerSentence, AnswerUpdate, AskOptions, Conversation, DrugSummary, ImportOptions, ImportReport,
-    LibraryInfo, MonographView, SearchResults,
+    LibraryInfo, LibraryKind, MonographView, SearchResults,
 };
 use serde::Serialize;
 use std::path::PathBuf;
@@ -224,6 +224,36 @@ pub async fn monograph(state: AppStateRef<'_>, library: String, slug: String) ->
 pub async fn libraries(state: AppStateRef<'_>) -> Result<Vec<LibraryInfo>, AppError> {
     let state = Arc::clone(&state);
     blocking(move || state.with_engine(|engine| Ok(engine.library_infos()))).await
+}
+
+/// Deletes an imported library (its labels, documents and index) once the user has
+/// confirmed in the window, and stops searching it; returns the libraries left. The bundled
+/// library is never removed; a library being imported into is refused until the import ends.
+#[tauri::command]
+pub async fn remove_library(state: AppStateRef<'_>, library: String) -> Result<Vec<LibraryInfo>, AppError> {
+    let library = validate::name("library", &library)?;
+    let state = Arc::clone(&state);
+    blocking(move || {
+        let Ok(_no_import) = state.import_running.try_lock() else {
+            return Err(AppError::invalid("an import is running; remove the library once it has finished"));
+        };
+        // The write lock waits for running asks, which read the library being removed.
+        let infos = {
+            let mut guard = state.engine.write().unwrap_or_else(|e| e.into_inner());
+            let engine = guard.as_mut().ok_or_else(|| state.not_ready_error())?;
+            if !engine.library_infos().iter().any(|l| l.name == library && l.kind == LibraryKind::Imported) {
+                return Err(AppError::invalid(format!("there is no imported library named “{library}”")));
+            }
+            engine.remove_library(&library)?;
+            engine.library_infos()
+        };
+        state.update(|s| {
+            s.drugs = infos.iter().map(|l| l.drugs).sum();
+            s.chunks = infos.iter().map(|l| l.chunks).sum();
+        });
+        Ok(infos)
+    })
+    .await
 }
 
 #[tauri::command]

@@ -153,6 +153,7 @@ pub fn run() {
             commands::choose_model_file,
             commands::choose_import_paths,
             commands::import_library,
+            commands::remove_library,
             commands::cancel_import,
             commands::conversations,
             commands::delete_conversation,

@@ -60,6 +60,8 @@ export const setSettings = (settings: SettingsRequest) => call<Settings>("set_se
 export const chooseModelFile = () => call<string | null>("choose_model_file");
 export const chooseImportPaths = (folder: boolean) => call<string[]>("choose_import_paths", { folder });
 export const importLibrary = (library: string) => call<ImportReport>("import_library", { library });
+/** Deletes an imported library; returns the libraries left. */
+export const removeLibrary = (library: string) => call<LibraryInfo[]>("remove_library", { library });
 export const cancelImport = () => call<void>("cancel_import");
 export const conversations = () => call<HistoryView>("conversations");
 export const deleteConversation = (id: string) => call<void>("delete_conversation", { id });
