@@ -56,7 +56,7 @@ export function tempDir(name) {
  * data dir, the repository's models and corpus, a fresh config dir). `prefix` names this
  * session's screenshots.
  */
-export async function startDriver({ dataDir = DATA_DIR, corpusDir, configDir = tempDir("config"), prefix = "" } = {}) {
+export async function startDriver({ dataDir = DATA_DIR, corpusDir, configDir = tempDir("config"), prefix = "", extraEnv = {} } = {}) {
   shotPrefix = prefix;
   mkdirSync(SHOTS, { recursive: true });
   mkdirSync(dataDir, { recursive: true });
@@ -67,6 +67,7 @@ export async function startDriver({ dataDir = DATA_DIR, corpusDir, configDir = t
     DRUGCHATTER_CORPUS_DIR: corpusDir ?? process.env.DRUGCHATTER_CORPUS_DIR ?? path.join(ROOT, "corpus"),
     DRUGCHATTER_CONFIG_DIR: configDir,
     DRUGCHATTER_LOG: process.env.DRUGCHATTER_LOG ?? "info",
+    ...extraEnv,
   };
   appEnvironment = env;
   const nativeDriver = process.env.WEBKIT_WEBDRIVER ?? "/usr/bin/WebKitWebDriver";
@@ -92,7 +93,8 @@ export async function stopDriver() {
   driver = null;
 }
 
-export async function openApp() {
+/** Opens a session on the app (`application`: the program tauri-driver starts, by default the app itself). */
+export async function openApp({ application = APP } = {}) {
   const browser = await remote({
     hostname: "127.0.0.1",
     port: PORT,
@@ -102,7 +104,7 @@ export async function openApp() {
     waitforTimeout: 30_000,
     capabilities: {
       // No browserName: tauri-driver matches on tauri:options only.
-      "tauri:options": { application: APP },
+      "tauri:options": { application },
       // tauri-driver does not proxy WebDriver BiDi; use classic WebDriver.
       "wdio:enforceWebDriverClassic": true,
     },
