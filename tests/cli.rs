@@ -170,3 +170,27 @@ fn models_the_engine_cannot_run_are_named_with_the_fix() {
     assert!(stderr.contains("SmolLM2-135M-Instruct.Q4_1.gguf is corrupt"), "{stderr}");
     assert!(stderr.contains("python3 models/fetch.py"), "{stderr}");
 }
+
+/// The bundled library's first use on a new machine: every passage takes the vector stored
+/// with the corpus (`corpus/vectors/`), so nothing is embedded and the wait is seconds.
+#[test]
+fn first_use_of_the_bundled_library_embeds_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let corpus = common::repo().join("corpus");
+    let out = drugchatter(data.path()).args(["index", "--corpus"]).arg(&corpus).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(" chunks (0 embedded, "),
+        "passages without a stored vector: after changing corpus/, run \
+         `drugchatter index --store-vectors` and commit corpus/vectors/\n{stderr}"
+    );
+    let out = drugchatter(data.path())
+        .env("DRUGCHATTER_CORPUS_DIR", &corpus)
+        .args(["search", "How does imiquimod work?", "-k", "1", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["hits"][0]["drug_slug"], "imiquimod");
+}
