@@ -408,7 +408,7 @@ mod tests {
         let (files, failures) = crate::corpus::scan(&documents).unwrap();
         assert!(failures.is_empty(), "{failures:?}");
         let names: Vec<String> = files.iter().map(|f| f.slug()).collect();
-        assert_eq!(names, ["bulkamide", "bulkamide.2"]);
+        assert_eq!(names, ["bulkamide.2", "bulkamide"], "sorted by file name");
         let mut set_ids = Vec::new();
         for file in &files {
             assert!(file.bytes.len() <= drugchatter_monograph::MAX_MONOGRAPH_BYTES);
