@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "choose_model_file",
     "choose_import_paths",
     "import_library",
+    "remove_library",
     "cancel_import",
     "conversations",
     "delete_conversation",

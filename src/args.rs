@@ -29,6 +29,10 @@ pub enum Command {
         /// The folder of monographs [default: ./corpus; env DRUGCHATTER_CORPUS_DIR]
         #[arg(long, value_name = "DIR")]
         corpus: Option<PathBuf>,
+        /// Then store the passage vectors beside the monographs (<corpus>/vectors/), so a
+        /// first use elsewhere embeds only what changed since. Run after editing the corpus
+        #[arg(long)]
+        store_vectors: bool,
     },
     /// Import FDA labels into a library of their own: openFDA JSON / JSON Lines (optionally
     /// gzipped), DailyMed SPL XML, DailyMed zips, or folders of these. Safe to interrupt:

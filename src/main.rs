@@ -52,7 +52,7 @@ fn paths(args: &Args) -> Paths {
 fn run(args: Args) -> Result<std::process::ExitCode> {
     let mut paths = paths(&args);
     match &args.command {
-        Command::Index { corpus } => {
+        Command::Index { corpus, store_vectors } => {
             if let Some(corpus) = corpus {
                 paths.corpus_dir = corpus.clone();
             }
@@ -61,6 +61,10 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
             let report = engine.update_index(None, &bar)?;
             bar.finish();
             printer::standard::build_report(&report);
+            if *store_vectors {
+                let (written, dir) = engine.store_vectors().context("storing the passage vectors")?;
+                println!("stored the vectors of {written} monographs in {}", dir.display());
+            }
             Ok(if report.failures.is_empty() {
                 std::process::ExitCode::SUCCESS
             } else {

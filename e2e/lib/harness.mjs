@@ -2,7 +2,7 @@
 // WebdriverIO session on the real DrugChatter window. Everything is local: tauri-driver
 // listens on 127.0.0.1 and the app loads nothing remote.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { connect } from "node:net";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -23,6 +23,8 @@ const NATIVE_PORT = Number(process.env.TAURI_DRIVER_NATIVE_PORT ?? 4445);
 export const DATA_DIR = process.env.DRUGCHATTER_DATA_DIR ?? path.join(ROOT, "target", "e2e-data");
 
 let driver = null;
+/** The environment the app of the current session runs with. */
+let appEnvironment = null;
 let shot = 0;
 /** Screenshot file names start with this (one per test file: each runs in its own process). */
 let shotPrefix = "";
@@ -54,7 +56,7 @@ export function tempDir(name) {
  * data dir, the repository's models and corpus, a fresh config dir). `prefix` names this
  * session's screenshots.
  */
-export async function startDriver({ dataDir = DATA_DIR, corpusDir, configDir = tempDir("config"), prefix = "" } = {}) {
+export async function startDriver({ dataDir = DATA_DIR, corpusDir, configDir = tempDir("config"), prefix = "", extraEnv = {} } = {}) {
   shotPrefix = prefix;
   mkdirSync(SHOTS, { recursive: true });
   mkdirSync(dataDir, { recursive: true });
@@ -65,7 +67,9 @@ export async function startDriver({ dataDir = DATA_DIR, corpusDir, configDir = t
     DRUGCHATTER_CORPUS_DIR: corpusDir ?? process.env.DRUGCHATTER_CORPUS_DIR ?? path.join(ROOT, "corpus"),
     DRUGCHATTER_CONFIG_DIR: configDir,
     DRUGCHATTER_LOG: process.env.DRUGCHATTER_LOG ?? "info",
+    ...extraEnv,
   };
+  appEnvironment = env;
   const nativeDriver = process.env.WEBKIT_WEBDRIVER ?? "/usr/bin/WebKitWebDriver";
   driver = spawn("tauri-driver", ["--port", String(PORT), "--native-port", String(NATIVE_PORT), "--native-driver", nativeDriver], {
     env,
@@ -89,7 +93,8 @@ export async function stopDriver() {
   driver = null;
 }
 
-export async function openApp() {
+/** Opens a session on the app (`application`: the program tauri-driver starts, by default the app itself). */
+export async function openApp({ application = APP } = {}) {
   const browser = await remote({
     hostname: "127.0.0.1",
     port: PORT,
@@ -99,12 +104,31 @@ export async function openApp() {
     waitforTimeout: 30_000,
     capabilities: {
       // No browserName: tauri-driver matches on tauri:options only.
-      "tauri:options": { application: APP },
+      "tauri:options": { application },
       // tauri-driver does not proxy WebDriver BiDi; use classic WebDriver.
       "wdio:enforceWebDriverClassic": true,
     },
   });
   return browser;
+}
+
+/** The environment the app of the current session runs with (its folders). */
+export function appEnv() {
+  return appEnvironment;
+}
+
+/**
+ * Waits until no app holds the data folder: the app is single-instance per data folder, so
+ * a launch while the closed one is still exiting would hand over to it and quit.
+ */
+async function waitForAppExit(dataDir, timeoutMs = 60_000) {
+  const lock = path.join(dataDir, "app.lock");
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (spawnSync("flock", ["-n", lock, "true"]).status === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`an app still holds ${lock} ${timeoutMs / 1000} s after its session ended`);
 }
 
 /** Ends the WebDriver session (which closes the app) and stops tauri-driver. */
@@ -115,6 +139,7 @@ export async function closeApp(browser) {
     // the app may already be gone
   }
   await stopDriver();
+  if (appEnvironment) await waitForAppExit(appEnvironment.DRUGCHATTER_DATA_DIR);
 }
 
 /** Saves target/e2e-screenshots/<prefix>NN-name.png. */

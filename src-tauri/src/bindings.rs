@@ -8,14 +8,14 @@
 //! declarations describe the JSON serde writes. Where it cannot know, a `#[ts(..)]`
 //! attribute says: `Passage.label` is omitted rather than null, `BuildReport.elapsed` is
 //! serde's `{ secs, nanos }`. ts-rs prints "failed to parse serde attribute" at build time
-//! for one it ignores: `deny_unknown_fields` (on `ModelChoice`) only refuses input and is
+//! for one it ignores: `deny_unknown_fields` (on `ModelChoice` and the requests) only refuses input and is
 //! harmless; any other means the declaration may not match the JSON.
 
 use crate::commands::AskEvent;
 use crate::error::AppError;
 use crate::export::ExportKind;
 use crate::history::HistoryView;
-use crate::settings::Settings;
+use crate::settings::{Settings, SettingsRequest};
 use crate::state::Status;
 use drugchatter_engine::{Answer, DrugSummary, ImportReport, LibraryInfo, MonographView, Passage, SearchResults};
 use std::any::TypeId;
@@ -38,6 +38,7 @@ pub fn typescript() -> String {
     declarations.visit::<MonographView>();
     declarations.visit::<LibraryInfo>();
     declarations.visit::<Settings>();
+    declarations.visit::<SettingsRequest>();
     declarations.visit::<ImportReport>();
     declarations.visit::<HistoryView>();
     declarations.visit::<ExportKind>();

@@ -6,13 +6,13 @@ use crate::asks::Ticket;
 use crate::error::AppError;
 use crate::export::{self, ExportKind};
 use crate::history::{self, EntryState, HistoryView, StoredEntry};
-use crate::settings::Settings;
+use crate::settings::{Settings, SettingsRequest};
 use crate::startup::load_model;
 use crate::state::{lock, AppState, Status, TaskProgress};
 use crate::validate;
 use drugchatter_engine::{
     Answer, AnswerSentence, AnswerUpdate, AskOptions, Conversation, DrugSummary, ImportOptions, ImportReport,
-    LibraryInfo, MonographView, SearchResults,
+    LibraryInfo, LibraryKind, MonographView, SearchResults,
 };
 use serde::Serialize;
 use std::path::PathBuf;
@@ -226,6 +226,36 @@ pub async fn libraries(state: AppStateRef<'_>) -> Result<Vec<LibraryInfo>, AppEr
     blocking(move || state.with_engine(|engine| Ok(engine.library_infos()))).await
 }
 
+/// Deletes an imported library (its labels, documents and index) once the user has
+/// confirmed in the window, and stops searching it; returns the libraries left. The bundled
+/// library is never removed; a library being imported into is refused until the import ends.
+#[tauri::command]
+pub async fn remove_library(state: AppStateRef<'_>, library: String) -> Result<Vec<LibraryInfo>, AppError> {
+    let library = validate::name("library", &library)?;
+    let state = Arc::clone(&state);
+    blocking(move || {
+        let Ok(_no_import) = state.import_running.try_lock() else {
+            return Err(AppError::invalid("an import is running; remove the library once it has finished"));
+        };
+        // The write lock waits for running asks, which read the library being removed.
+        let infos = {
+            let mut guard = state.engine.write().unwrap_or_else(|e| e.into_inner());
+            let engine = guard.as_mut().ok_or_else(|| state.not_ready_error())?;
+            if !engine.library_infos().iter().any(|l| l.name == library && l.kind == LibraryKind::Imported) {
+                return Err(AppError::invalid(format!("there is no imported library named “{library}”")));
+            }
+            engine.remove_library(&library)?;
+            engine.library_infos()
+        };
+        state.update(|s| {
+            s.drugs = infos.iter().map(|l| l.drugs).sum();
+            s.chunks = infos.iter().map(|l| l.chunks).sum();
+        });
+        Ok(infos)
+    })
+    .await
+}
+
 #[tauri::command]
 pub fn get_settings(state: AppStateRef<'_>) -> Settings {
     state.settings()
@@ -235,8 +265,9 @@ pub fn get_settings(state: AppStateRef<'_>) -> Settings {
 /// background; its progress and errors arrive as status updates, and it is written to the
 /// settings file only once it has loaded.
 #[tauri::command]
-pub fn set_settings(state: AppStateRef<'_>, settings: Settings) -> Result<Settings, AppError> {
-    settings.validate()?;
+pub fn set_settings(state: AppStateRef<'_>, settings: SettingsRequest) -> Result<Settings, AppError> {
+    let picked = lock(&state.model_choice).clone();
+    let settings = settings.resolve(picked.as_deref(), &state.settings())?;
     crate::settings::save_choice(&state.settings_path, &settings)?;
     let previous = state.replace_settings(settings.clone());
     let engine_up = state.engine.read().map(|e| e.is_some()).unwrap_or(false);
@@ -248,19 +279,26 @@ pub fn set_settings(state: AppStateRef<'_>, settings: Settings) -> Result<Settin
     Ok(settings)
 }
 
-/// Opens a file dialog for a GGUF model; returns the chosen path, or null.
+/// Opens a file dialog for a GGUF model and remembers the choice for `set_settings`;
+/// returns the chosen path to show, or null when the user cancelled.
 #[tauri::command]
 pub async fn choose_model_file(app: tauri::AppHandle) -> Result<Option<String>, AppError> {
-    blocking(move || {
-        let picked = app
+    let dialog_app = app.clone();
+    let picked = blocking(move || {
+        let picked = dialog_app
             .dialog()
             .file()
             .set_title("Choose a GGUF model")
             .add_filter("GGUF model", &["gguf"])
             .blocking_pick_file();
-        Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
+        Ok(picked.and_then(|p| p.into_path().ok()))
     })
-    .await
+    .await?;
+    let Some(picked) = picked else { return Ok(None) };
+    let picked = validate::model_path(&picked.display().to_string())?;
+    let state = app.state::<Arc<AppState>>();
+    *lock(&state.model_choice) = Some(picked.clone());
+    Ok(Some(picked.display().to_string()))
 }
 
 /// Opens a dialog to pick label files (`folder`: a folder) for import, and remembers the

@@ -17,7 +17,9 @@
 //! `validate` (IPC arguments), `settings` (the settings file), `history` (the saved
 //! conversations), `export` (saving Markdown where the user chose), `error` (`AppError`),
 //! `bindings` (the TypeScript declarations of the IPC types, generated into
-//! `ui/src/bindings.ts`).
+//! `ui/src/bindings.ts`), `single_instance` (one app per data folder; a second launch
+//! brings the first window to the front), `navigation` (the window never leaves the app's
+//! origin).
 //!
 //! ## Concurrency
 //!
@@ -51,8 +53,10 @@
 //! `capabilities/default.json`; the webview gets no core, shell or file-system
 //! permissions. File dialogs open from Rust (`choose_model_file`, `choose_import_paths`,
 //! `export_markdown`),
-//! so the webview never gets the dialog or fs plugins. Arguments are checked in
-//! `validate`. The CSP in `tauri.conf.json` allows only the app's own assets and IPC.
+//! so the webview never gets the dialog or fs plugins; the model file chosen is kept in
+//! the shell's state, and `set_settings` names the model by kind only. Arguments are
+//! checked in `validate`. The CSP in `tauri.conf.json` allows only the app's own assets
+//! and IPC, and the `navigation` guard refuses any navigation away from them.
 
 mod asks;
 pub mod bindings;
@@ -60,8 +64,10 @@ mod commands;
 mod error;
 mod export;
 mod history;
+mod navigation;
 mod poison;
 pub mod settings;
+mod single_instance;
 mod startup;
 mod state;
 pub mod validate;
@@ -85,9 +91,37 @@ pub fn run() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 
+    let primary = match single_instance::claim(&drugchatter_engine::Paths::discover().data_dir) {
+        Ok(single_instance::Instance::First(primary)) => Some(primary),
+        Ok(single_instance::Instance::Second { shown }) => {
+            if shown {
+                eprintln!("DrugChatter is already running; its window was brought to the front.");
+            } else {
+                eprintln!("DrugChatter is already running (its window could not be brought to the front).");
+            }
+            return;
+        }
+        Err(e) => {
+            tracing::warn!("cannot check whether DrugChatter is already running ({e}); starting anyway");
+            None
+        }
+    };
+
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .setup(|app| {
+        .plugin(navigation::guard())
+        .setup(move |app| {
+            if let Some(primary) = primary {
+                let handle = app.handle().clone();
+                primary.serve(move || {
+                    if let Some(window) = handle.get_webview_window("main") {
+                        let _ = window.unminimize();
+                        let _ = window.show();
+                        let _ = window.set_focus();
+                    }
+                    tracing::info!("a second launch asked for this window");
+                });
+            }
             let paths = startup::resolve_paths(app.path().resource_dir().ok());
             tracing::info!(
                 "data {}, models {}, corpus {}",
@@ -119,6 +153,7 @@ pub fn run() {
             commands::choose_model_file,
             commands::choose_import_paths,
             commands::import_library,
+            commands::remove_library,
             commands::cancel_import,
             commands::conversations,
             commands::delete_conversation,

@@ -92,6 +92,53 @@ impl ModelChoice {
     }
 }
 
+/// Settings as the webview sends them. The model is named by its kind only: a file is the
+/// one the user last picked in the dialog that Rust opened (`choose_model_file`), or else
+/// the one already set, so the webview never names a file to read (SECURITY.md).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsRequest {
+    pub model: ModelRequest,
+    pub answer_length: AnswerLength,
+    pub show_unverified: bool,
+    pub theme: Theme,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ModelRequest {
+    // Struct variants, so that `deny_unknown_fields` refuses a `path` (serde lets a unit
+    // variant of an internally tagged enum carry any fields).
+    Bundled {},
+    /// The file last picked in the model dialog, or the file already set.
+    File {},
+}
+
+impl SettingsRequest {
+    /// The settings this request asks for: `picked` is the file last chosen in the dialog,
+    /// `current` the settings in force.
+    pub fn resolve(self, picked: Option<&Path>, current: &Settings) -> Result<Settings, AppError> {
+        let model = match self.model {
+            ModelRequest::Bundled {} => ModelChoice::Bundled,
+            ModelRequest::File {} => match (picked, &current.model) {
+                (Some(path), _) => ModelChoice::File { path: path.display().to_string() },
+                (None, ModelChoice::File { path }) => ModelChoice::File { path: path.clone() },
+                (None, ModelChoice::Bundled) => {
+                    return Err(AppError::invalid("choose a model file with “Choose a GGUF file…” first"))
+                }
+            },
+        };
+        let settings = Settings {
+            model,
+            answer_length: self.answer_length,
+            show_unverified: self.show_unverified,
+            theme: self.theme,
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+}
+
 pub fn file_in(config_dir: &Path) -> PathBuf {
     config_dir.join(FILE_NAME)
 }
@@ -173,6 +220,39 @@ mod tests {
         assert_eq!((stored.model, stored.theme), (ModelChoice::Bundled, Theme::Dark), "the rest is written at once");
         save_loaded_model(&path, &chosen.model).unwrap();
         assert_eq!(load(&path), chosen);
+    }
+
+    #[test]
+    fn the_webview_names_a_model_by_kind_and_the_file_comes_from_the_dialog() {
+        let dir = tempfile::tempdir().unwrap();
+        let picked = dir.path().join("picked.gguf");
+        std::fs::write(&picked, b"GGUF").unwrap();
+        let request = |json: &str| serde_json::from_str::<SettingsRequest>(json);
+        let file =
+            request(r#"{"model":{"kind":"file"},"answer_length":"short","show_unverified":false,"theme":"light"}"#)
+                .unwrap();
+        // A path in the request is refused outright.
+        for smuggled in [
+            r#"{"model":{"kind":"file","path":"/etc/passwd.gguf"},"answer_length":"short","show_unverified":false,"theme":"light"}"#,
+            r#"{"model":{"kind":"bundled","path":"/etc/passwd.gguf"},"answer_length":"short","show_unverified":false,"theme":"light"}"#,
+        ] {
+            assert!(request(smuggled).is_err(), "{smuggled}");
+        }
+        // Nothing picked and no file set: the user must choose one.
+        let bundled = Settings::default();
+        assert!(file.clone().resolve(None, &bundled).is_err());
+        // The file picked in the dialog.
+        let chosen = file.clone().resolve(Some(&picked), &bundled).unwrap();
+        assert_eq!(chosen.model, ModelChoice::File { path: picked.display().to_string() });
+        assert_eq!(chosen.answer_length, AnswerLength::Short);
+        // Nothing newly picked: the file already set stays.
+        assert_eq!(file.resolve(None, &chosen).unwrap().model, chosen.model);
+        let back =
+            request(r#"{"model":{"kind":"bundled"},"answer_length":"long","show_unverified":true,"theme":"dark"}"#)
+                .unwrap()
+                .resolve(Some(&picked), &chosen)
+                .unwrap();
+        assert_eq!(back.model, ModelChoice::Bundled);
     }
 
     #[test]

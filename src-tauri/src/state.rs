@@ -74,6 +74,9 @@ pub struct AppState {
     /// What the user last picked in the import dialog. `import_library` imports exactly
     /// these, so the webview can never name a file to read.
     pub import_choice: Mutex<Vec<PathBuf>>,
+    /// The model file last picked in the model dialog. `set_settings` takes the model from
+    /// here, so the webview never names a file to read.
+    pub model_choice: Mutex<Option<PathBuf>>,
     /// Held by the running import: one at a time.
     pub import_running: Mutex<()>,
     pub import_cancel: AtomicBool,
@@ -108,6 +111,7 @@ impl AppState {
             settings: Mutex::new(settings),
             settings_path,
             import_choice: Mutex::new(Vec::new()),
+            model_choice: Mutex::new(None),
             import_running: Mutex::new(()),
             import_cancel: AtomicBool::new(false),
             shutting_down: AtomicBool::new(false),

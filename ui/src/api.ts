@@ -14,6 +14,7 @@ import type {
   MonographView,
   SearchResults,
   Settings,
+  SettingsRequest,
   Status,
 } from "./types";
 
@@ -54,10 +55,13 @@ export const drugs = () => call<DrugSummary[]>("drugs");
 export const monograph = (library: string, slug: string) => call<MonographView>("monograph", { library, slug });
 export const libraries = () => call<LibraryInfo[]>("libraries");
 export const getSettings = () => call<Settings>("get_settings");
-export const setSettings = (settings: Settings) => call<Settings>("set_settings", { settings });
+/** The model is named by kind only: the file is the one last picked with `chooseModelFile`. */
+export const setSettings = (settings: SettingsRequest) => call<Settings>("set_settings", { settings });
 export const chooseModelFile = () => call<string | null>("choose_model_file");
 export const chooseImportPaths = (folder: boolean) => call<string[]>("choose_import_paths", { folder });
 export const importLibrary = (library: string) => call<ImportReport>("import_library", { library });
+/** Deletes an imported library; returns the libraries left. */
+export const removeLibrary = (library: string) => call<LibraryInfo[]>("remove_library", { library });
 export const cancelImport = () => call<void>("cancel_import");
 export const conversations = () => call<HistoryView>("conversations");
 export const deleteConversation = (id: string) => call<void>("delete_conversation", { id });

@@ -123,7 +123,8 @@ export type BuildReport = {
   drugs: number,
   chunks: number,
   /**
-   * Chunks embedded by this build (the rest were reused).
+   * Chunks the embedder read in this build; the rest took a vector from the previous
+   * generation, the build's cache or the vectors stored with the corpus.
    */
   embedded_chunks: number,
   reused_chunks: number,
@@ -346,6 +347,8 @@ export type MatchKind = "generic" | "brand" | "fuzzy" | "class";
 
 export type ModelChoice = { "kind": "bundled" } | { "kind": "file", path: string, };
 
+export type ModelRequest = { "kind": "bundled", } | { "kind": "file", };
+
 /**
  * A drug's full document for its profile page. Spans are byte ranges into `source`, the
  * same file citations point into, so a cited span selects the blocks to highlight.
@@ -535,6 +538,18 @@ export type Settings = {
   /**
    * Show sentences that failed verification, marked, instead of dropping them.
    */
+  show_unverified: boolean,
+  theme: Theme,
+};
+
+/**
+ * Settings as the webview sends them. The model is named by its kind only: a file is the
+ * one the user last picked in the dialog that Rust opened (`choose_model_file`), or else
+ * the one already set, so the webview never names a file to read (SECURITY.md).
+ */
+export type SettingsRequest = {
+  model: ModelRequest,
+  answer_length: AnswerLength,
   show_unverified: boolean,
   theme: Theme,
 };

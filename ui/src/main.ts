@@ -461,7 +461,19 @@ async function openLibrary() {
   try {
     const [infos, drugs] = await Promise.all([api.libraries(), api.drugs()]);
     state.drugs = drugs;
-    el.views.library.replaceChildren(renderLibrary(infos, drugs, (d) => void openMonograph(d.library, d.slug, null), importPanel()));
+    el.views.library.replaceChildren(
+      renderLibrary(infos, drugs, (d) => void openMonograph(d.library, d.slug, null), importPanel(), async (info) => {
+        try {
+          await api.removeLibrary(info.name);
+        } catch (e) {
+          return (e as AppError).message;
+        }
+        state.monographs.clear();
+        announce(`Removed the library “${info.name}”.`);
+        void openLibrary();
+        return null;
+      }),
+    );
     if (state.view !== "library") el.views.library.scrollTop = 0;
   } catch (e) {
     el.views.library.replaceChildren(h("div", { class: "library" }, h("h1", null, "Library"), h("p", { class: "error-text" }, (e as AppError).message)));

@@ -63,6 +63,32 @@ describe("renderMonograph", () => {
     expect(onAsk).toHaveBeenCalledWith("How often do I apply imiquimod?");
   });
 
+  it("keeps at most six other-question chips on the profile, each naming its drug", () => {
+    const onAsk = vi.fn();
+    const view = imiquimodMonograph();
+    view.faqs = [
+      { question: "What should I do if I take too much?", answer: "a" },
+      { question: "What if I miss a dose?", answer: "a" },
+      { question: "How should I store it?", answer: "a" },
+      { question: "Is Aldara safe in pregnancy?", answer: "a" },
+      ...["one", "two", "three", "four"].map((n) => ({ question: `Does imiquimod help ${n}?`, answer: "a" })),
+    ];
+    const { el } = renderMonograph(view, null, { onBack: vi.fn(), onAsk });
+    const chips = [...el.querySelectorAll<HTMLButtonElement>(".other-question")];
+    expect(chips.map((c) => c.textContent)).toEqual([
+      "What should I do if I take too much imiquimod?",
+      "What if I miss a dose of imiquimod?",
+      "How should I store imiquimod?",
+      "Is Aldara safe in pregnancy?",
+      "Does imiquimod help one?",
+      "Does imiquimod help two?",
+    ]);
+    chips[0].click();
+    expect(onAsk).toHaveBeenCalledWith("What should I do if I take too much imiquimod?");
+    // The FAQs section above still holds every question.
+    expect(el.querySelectorAll(".faq")).toHaveLength(8);
+  });
+
   it("shows an imported label's provenance", () => {
     const view = imiquimodMonograph();
     view.library = "fda";

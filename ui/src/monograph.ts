@@ -3,7 +3,17 @@
 // blocks carry byte spans into the same source file, so highlighting is span overlap.
 
 import { h } from "./dom";
+import { MAX_OTHER_QUESTIONS, namedQuestion } from "./questions";
 import type { BlockView, MonographView, SectionView, Span } from "./types";
+
+/**
+ * The profile's "Other questions" chips: as under an answer, at most six, each naming its
+ * drug, since a chip is asked as it reads and the conversation may be about another drug.
+ * The full FAQs stay in their own section above.
+ */
+export function profileQuestions(view: MonographView): string[] {
+  return view.faqs.slice(0, MAX_OTHER_QUESTIONS).map((f) => namedQuestion(f.question, view.title, view.synonyms));
+}
 
 /** Half-open ranges [start, end) overlap when each starts before the other ends. */
 export function overlaps(a: Span, b: Span): boolean {
@@ -247,8 +257,8 @@ export function renderMonograph(
               h(
                 "ul",
                 null,
-                view.faqs.map((f) =>
-                  h("li", null, h("button", { type: "button", class: "chip other-question", onclick: () => handlers.onAsk(f.question) }, f.question)),
+                profileQuestions(view).map((question) =>
+                  h("li", null, h("button", { type: "button", class: "chip other-question", onclick: () => handlers.onAsk(question) }, question)),
                 ),
               ),
             )

@@ -1,7 +1,7 @@
 // Settings: validation mirroring src-tauri/src/settings.rs (the shell validates again; this
 // gives the form its messages), and applying the theme.
 
-import type { AnswerLength, ModelChoice, Settings, Theme } from "./types";
+import type { AnswerLength, ModelChoice, Settings, SettingsRequest, Theme } from "./types";
 
 export const DEFAULT_SETTINGS: Settings = {
   model: { kind: "bundled" },
@@ -61,4 +61,17 @@ export function validateSettings(value: unknown): Validation {
 export function applyTheme(theme: Theme, root: HTMLElement = document.documentElement): void {
   if (theme === "system") delete root.dataset.theme;
   else root.dataset.theme = theme;
+}
+
+/**
+ * What the form sends: the model by kind only. The shell takes the file from the dialog it
+ * opened itself, so the webview never names a file to read; the path stays for display.
+ */
+export function settingsRequest(settings: Settings): SettingsRequest {
+  return {
+    model: { kind: settings.model.kind },
+    answer_length: settings.answer_length,
+    show_unverified: settings.show_unverified,
+    theme: settings.theme,
+  };
 }

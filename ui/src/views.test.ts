@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { filterDrugs, notReadyText, progressText, renderLibrary, reviewTag, renderStatusBanner, statusPillText, summarizeImport, validateLibraryName } from "./views";
+import { filterDrugs, notReadyText, progressText, renderLibrary, renderSettings, reviewTag, renderStatusBanner, statusPillText, summarizeImport, validateLibraryName } from "./views";
 import { drugList, status } from "./fixtures/answer";
 import type { ImportReport } from "./types";
 
@@ -108,6 +108,52 @@ describe("library", () => {
     expect(el.querySelectorAll(".drug-item")).toHaveLength(drugList().length);
   });
 
+  it("removes an imported library only after a confirmation naming what goes, which can be cancelled", async () => {
+    const onRemove = vi.fn(async () => null);
+    const el = renderLibrary(
+      [
+        { name: "bundled", kind: "bundled", drugs: 186, chunks: 4900, documents: 186, source_dir: "/app/corpus" },
+        { name: "fda", kind: "imported", drugs: 3, chunks: 120, documents: 5, source_dir: "/data/libraries/fda/documents" },
+      ],
+      drugList(),
+      vi.fn(),
+      null,
+      onRemove,
+    );
+    document.body.replaceChildren(el);
+    // Only the imported library has a Remove control.
+    const buttons = [...el.querySelectorAll<HTMLButtonElement>(".remove-library")];
+    expect(buttons.map((b) => b.getAttribute("aria-label"))).toEqual(["Remove the library fda…"]);
+    buttons[0].click();
+    const text = el.querySelector(".remove-confirm p")!.textContent;
+    expect(text).toBe(
+      "Remove the library “fda”? This deletes its 5 labels (3 drugs, 120 passages) and its index, in /data/libraries/fda/documents. The bundled library is not affected. This cannot be undone.",
+    );
+    expect(document.activeElement?.textContent).toBe("Cancel");
+    el.querySelector<HTMLButtonElement>(".remove-library-cancel")!.click();
+    expect(el.querySelector(".remove-confirm")).toBeNull();
+    expect(onRemove).not.toHaveBeenCalled();
+    el.querySelector<HTMLButtonElement>(".remove-library")!.click();
+    el.querySelector<HTMLButtonElement>(".remove-library-confirm")!.click();
+    await vi.waitFor(() => expect(onRemove).toHaveBeenCalledTimes(1));
+    expect(onRemove).toHaveBeenCalledWith(expect.objectContaining({ name: "fda", kind: "imported" }));
+  });
+
+  it("says why a removal failed, and offers it again", async () => {
+    const el = renderLibrary(
+      [{ name: "fda", kind: "imported", drugs: 1, chunks: 2, documents: 1, source_dir: "/d" }],
+      drugList(),
+      vi.fn(),
+      null,
+      async () => "an import is running; remove the library once it has finished",
+    );
+    document.body.replaceChildren(el);
+    el.querySelector<HTMLButtonElement>(".remove-library")!.click();
+    el.querySelector<HTMLButtonElement>(".remove-library-confirm")!.click();
+    await vi.waitFor(() => expect(el.querySelector(".library-remove .error-text")?.textContent).toMatch(/import is running/));
+    expect(el.querySelector(".remove-library")).not.toBeNull();
+  });
+
   it("shows each bundled monograph's review state, and none for an imported label", () => {
     const el = renderLibrary([], drugList(), vi.fn());
     const tag = (slug: string) => el.querySelector(`.drug-item[data-slug="${slug}"] .review-tag`);
@@ -154,5 +200,21 @@ describe("import", () => {
     expect(text).toBe("Library “fda”: 12 label records read, 10 added, 1 updated, 1 skipped. It now holds 11 labels on 9 drugs.");
     expect(summarizeImport({ ...report(), records: 1, labels: 1, drugs: 1 })).toContain("1 label record read");
     expect(summarizeImport({ ...report(), records: 1, labels: 1, drugs: 1 })).toContain("It now holds 1 label on 1 drug.");
+  });
+});
+
+describe("settings", () => {
+  it("sends the model by kind only: the file is the one the shell's dialog picked", async () => {
+    const onSave = vi.fn(async () => null);
+    const onChooseModel = vi.fn(async () => "/home/me/models/qwen.gguf");
+    const form = renderSettings({ model: { kind: "bundled" }, answer_length: "medium", show_unverified: false, theme: "system" }, null, { onSave, onChooseModel });
+    document.body.replaceChildren(form);
+    form.querySelector<HTMLSelectElement>("#answer-length")!.value = "long";
+    form.querySelector<HTMLSelectElement>("#theme")!.value = "dark";
+    form.querySelector<HTMLButtonElement>("#choose-model")!.click();
+    await vi.waitFor(() => expect(form.querySelector("#model-path")?.textContent).toBe("/home/me/models/qwen.gguf"));
+    (form as HTMLFormElement).requestSubmit();
+    await vi.waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect(onSave).toHaveBeenCalledWith({ model: { kind: "file" }, answer_length: "long", show_unverified: false, theme: "dark" });
   });
 });

@@ -4,9 +4,9 @@ import { excerpt } from "./answer";
 import { h } from "./dom";
 import { normalize } from "./autocomplete";
 import { ESTIMATING, percentText, remainingText } from "./progress";
-import { validateSettings } from "./settings";
+import { settingsRequest, validateSettings } from "./settings";
 import { plural } from "./words";
-import type { DrugSummary, Hit, ImportReport, LibraryInfo, ProgressInfo, SearchResults, Settings, Status } from "./types";
+import type { DrugSummary, Hit, ImportReport, LibraryInfo, ProgressInfo, SearchResults, Settings, SettingsRequest, Status } from "./types";
 
 export function libraryLabel(info: LibraryInfo): string {
   return info.kind === "bundled" ? "Bundled monographs" : `Imported: ${info.name}`;
@@ -32,11 +32,56 @@ export function filterDrugs(drugs: DrugSummary[], filter: string, library: strin
   });
 }
 
+/**
+ * What removing an imported library deletes, in words, for its confirmation: the user
+ * sees exactly which library, how much of it and where before anything is deleted.
+ */
+export function removalText(info: LibraryInfo): string {
+  const documents = info.documents ?? info.drugs;
+  return (
+    `Remove the library “${info.name}”? This deletes its ${plural(documents, "label")} ` +
+    `(${plural(info.drugs, "drug")}, ${plural(info.chunks, "passage")}) and its index, in ${info.source_dir}. ` +
+    "The bundled library is not affected. This cannot be undone."
+  );
+}
+
+/** The Remove control of one imported library: a button, then a confirmation naming what goes. */
+function removeControl(info: LibraryInfo, onRemove: (info: LibraryInfo) => Promise<string | null>): HTMLElement {
+  const cell = h("td", { class: "library-remove" });
+  const message = h("p", { class: "form-message", role: "status" });
+  const ask = () => {
+    const button = h("button", { type: "button", class: "remove-library", "aria-label": `Remove the library ${info.name}…`, onclick: confirm }, "Remove…");
+    cell.replaceChildren(button, message);
+    return button;
+  };
+  function confirm() {
+    const textId = `remove-${info.name}-text`;
+    const yes = h("button", { type: "button", class: "danger remove-library-confirm", "aria-describedby": textId }, "Remove");
+    const no = h("button", { type: "button", class: "remove-library-cancel" }, "Cancel");
+    no.addEventListener("click", () => ask().focus());
+    yes.addEventListener("click", async () => {
+      yes.disabled = true;
+      no.disabled = true;
+      const error = await onRemove(info);
+      if (error) {
+        ask().focus();
+        message.textContent = error;
+        message.className = "form-message error-text";
+      }
+    });
+    cell.replaceChildren(h("div", { class: "remove-confirm", role: "group", "aria-label": `Confirm removing ${info.name}` }, h("p", { id: textId }, removalText(info)), yes, no));
+    no.focus();
+  }
+  ask();
+  return cell;
+}
+
 export function renderLibrary(
   infos: LibraryInfo[],
   drugs: DrugSummary[],
   onOpen: (drug: DrugSummary) => void,
   importPanel: HTMLElement | null = null,
+  onRemove: ((info: LibraryInfo) => Promise<string | null>) | null = null,
 ): HTMLElement {
   let library: string | null = null;
   const list = h("ul", { class: "drug-list", "aria-label": "Drugs" });
@@ -80,7 +125,20 @@ export function renderLibrary(
     "table",
     { class: "libraries" },
     h("caption", null, "Libraries"),
-    h("thead", null, h("tr", null, h("th", { scope: "col" }, "Library"), h("th", { scope: "col" }, "Drugs"), h("th", { scope: "col" }, "Documents"), h("th", { scope: "col" }, "Passages"), h("th", { scope: "col" }, "Show"))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        h("th", { scope: "col" }, "Library"),
+        h("th", { scope: "col" }, "Drugs"),
+        h("th", { scope: "col" }, "Documents"),
+        h("th", { scope: "col" }, "Passages"),
+        h("th", { scope: "col" }, "Show"),
+        onRemove ? h("th", { scope: "col" }, "Remove") : null,
+      ),
+    ),
     h(
       "tbody",
       null,
@@ -98,6 +156,7 @@ export function renderLibrary(
           h("td", { class: "num" }, info.documents ?? info.drugs),
           h("td", { class: "num" }, info.chunks),
           h("td", null, radio),
+          onRemove ? (info.kind === "imported" ? removeControl(info, onRemove) : h("td", null)) : null,
         );
       }),
       h(
@@ -115,6 +174,7 @@ export function renderLibrary(
           });
           return h("td", null, radio);
         })(),
+        onRemove ? h("td", null) : null,
       ),
     ),
   );
@@ -165,7 +225,7 @@ export function renderSearch(
 }
 
 export interface SettingsHandlers {
-  onSave(settings: Settings): Promise<string | null>;
+  onSave(settings: SettingsRequest): Promise<string | null>;
   onChooseModel(): Promise<string | null>;
 }
 
@@ -258,7 +318,7 @@ export function renderSettings(current: Settings, status: Status | null, handler
       message.className = "form-message error-text";
       return;
     }
-    const error = await handlers.onSave(checked.settings);
+    const error = await handlers.onSave(settingsRequest(checked.settings));
     message.textContent = error ?? "Saved.";
     message.className = error ? "form-message error-text" : "form-message";
   });

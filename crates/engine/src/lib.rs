@@ -161,11 +161,21 @@ impl Engine {
     pub fn update_index(&mut self, corpus_dir: Option<&Path>, progress: &dyn Progress) -> Result<BuildReport> {
         let corpus_dir = corpus_dir.unwrap_or(&self.paths.corpus_dir).to_path_buf();
         let root = self.paths.index_dir(BUNDLED_LIBRARY);
-        let (index, report) =
-            index::build(&root, &corpus_dir, BUNDLED_LIBRARY, &self.embedder, &Default::default(), progress)?;
+        // Vectors stored with the corpus spare a first use most of its embedding.
+        let options = index::BuildOptions { stored_vectors: Some(corpus_dir.clone()), ..Default::default() };
+        let (index, report) = index::build(&root, &corpus_dir, BUNDLED_LIBRARY, &self.embedder, &options, progress)?;
         self.libraries.retain(|l| l.kind != LibraryKind::Bundled);
         self.libraries.insert(0, Library::new(BUNDLED_LIBRARY, LibraryKind::Bundled, corpus_dir, index));
         Ok(report)
+    }
+
+    /// Stores the bundled library's passage vectors beside its corpus
+    /// (`<corpus>/vectors/<slug>.vec`), so a later first use, here or on another machine,
+    /// embeds only what changed since. Returns the number of monographs written and where.
+    pub fn store_vectors(&self) -> Result<(usize, PathBuf)> {
+        let library = self.bundled().ok_or_else(|| Error::NoIndex { path: self.paths.index_dir(BUNDLED_LIBRARY) })?;
+        let written = index::store_vectors(&library.index, &library.source_dir, &self.embedder)?;
+        Ok((written, library.source_dir.join(index::stored_vectors::DIR)))
     }
 
     /// Builds the bundled index only if there is none yet (first use).

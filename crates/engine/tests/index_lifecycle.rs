@@ -195,3 +195,43 @@ fn a_list_passage_is_close_to_a_question_about_it() {
     let alone = embedder.embed_one(passage).unwrap();
     assert!(cosine(&alone, &batch[0]) > 0.9999, "batching changes nothing");
 }
+
+#[test]
+fn a_first_use_takes_the_vectors_stored_beside_the_corpus() {
+    let corpus = common::corpus_copy(&["imiquimod", "ibuprofen", "lisinopril"]);
+    let (engine, _data) = common::engine_over(corpus.path());
+    let (written, dir) = engine.store_vectors().unwrap();
+    assert_eq!((written, dir.clone()), (3, corpus.path().join("vectors")));
+    let built = engine.library().unwrap().index.vectors.data.clone();
+    drop(engine);
+
+    // Another machine's first use: a fresh data folder, the same corpus with its vectors.
+    let data = tempfile::tempdir().unwrap();
+    let mut first_use = Engine::open(common::paths(corpus.path(), data.path())).unwrap();
+    let report = first_use.update_index(None, &Silent).unwrap();
+    assert!(report.rebuilt);
+    assert_eq!(report.embedded_chunks, 0, "every passage took its stored vector");
+    assert_eq!(first_use.library().unwrap().index.vectors.data, built, "the same index, bit for bit");
+    assert_eq!(first_use.search("Advil side effects", 3).unwrap().hits[0].drug_slug, "ibuprofen");
+
+    // An edited monograph: only its changed passages are embedded on the next first use.
+    let path = corpus.path().join("lisinopril.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("## **Drug Interactions**\n", "## **Drug Interactions**\n\nA note added for the test.\n", 1),
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut after_edit = Engine::open(common::paths(corpus.path(), data.path())).unwrap();
+    let report = after_edit.update_index(None, &Silent).unwrap();
+    assert!(report.embedded_chunks >= 1 && report.embedded_chunks < chunk_ids(&after_edit, "lisinopril").len());
+
+    // A damaged file costs only its own monograph's passages.
+    std::fs::write(dir.join("imiquimod.vec"), b"DCVECS1\n\x05").unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut damaged = Engine::open(common::paths(corpus.path(), data.path())).unwrap();
+    let report = damaged.update_index(None, &Silent).unwrap();
+    let imiquimod = chunk_ids(&damaged, "imiquimod").len();
+    assert!(report.embedded_chunks >= imiquimod && report.embedded_chunks < report.chunks);
+}

@@ -206,6 +206,7 @@ pub fn import(
     let build_options = BuildOptions {
         embed_max_tokens: options.embed_max_tokens,
         embedding_cache: Some(library_dir.join("embeddings.cache")),
+        stored_vectors: None,
     };
     let root = paths.index_dir(&options.library);
     let (_, build) = index::build(&root, &documents_dir, &options.library, embedder, &build_options, progress)?;

@@ -7,6 +7,7 @@
 pub(crate) mod embed_cache;
 pub(crate) mod lexical;
 pub(crate) mod store;
+pub(crate) mod stored_vectors;
 pub(crate) mod vector;
 
 use crate::chunk::{chunk_monograph, drop_repeats, Chunk};
@@ -50,7 +51,8 @@ pub struct BuildReport {
     pub files: usize,
     pub drugs: usize,
     pub chunks: usize,
-    /// Chunks embedded by this build (the rest were reused).
+    /// Chunks the embedder read in this build; the rest took a vector from the previous
+    /// generation, the build's cache or the vectors stored with the corpus.
     pub embedded_chunks: usize,
     pub reused_chunks: usize,
     pub failures: Vec<FileFailure>,
@@ -106,28 +108,36 @@ pub fn lexical_text(drug: &Drug, chunk: &Chunk) -> String {
 }
 
 /// Embeds `texts` (in order), each distinct text once, reusing and extending the
-/// on-disk cache when the options name one.
+/// on-disk cache when the options name one, and taking stored vectors where they name
+/// one. Returns the vectors and how many of the texts the embedder actually read.
 fn embed_missing(
     texts: &[String],
     embedder: &Embedder,
     options: &BuildOptions,
     progress: &dyn Progress,
-) -> Result<Vec<Vec<f32>>> {
+) -> Result<(Vec<Vec<f32>>, usize)> {
     use embed_cache::{key, EmbeddingCache, Key};
-    let identity = format!("{} max_tokens={}", embedder.fingerprint, options.embed_max_tokens);
+    let identity = embedding_identity(embedder, options.embed_max_tokens);
     let mut cache = match &options.embedding_cache {
         Some(path) => Some(EmbeddingCache::open(path, &identity, DIMENSION)?),
         None => None,
+    };
+    let stored = match &options.stored_vectors {
+        Some(corpus_dir) => stored_vectors::load(corpus_dir, &identity, DIMENSION),
+        None => HashMap::new(),
     };
     let keys: Vec<Key> = texts.iter().map(|t| key(t)).collect();
     let mut made: HashMap<Key, Vec<f32>> = HashMap::new();
     let mut missing: Vec<usize> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, k) in keys.iter().enumerate() {
-        if cache.as_ref().is_some_and(|c| c.get(k).is_some()) || !seen.insert(*k) {
+        if stored.contains_key(k) || cache.as_ref().is_some_and(|c| c.get(k).is_some()) || !seen.insert(*k) {
             continue;
         }
         missing.push(i);
+    }
+    if !stored.is_empty() {
+        tracing::info!("{} passages take their stored vectors", texts.len() - missing.len());
     }
     tracing::info!("{} passages to embed ({} distinct not yet embedded)", texts.len(), missing.len());
     progress.stage(Stage::Embedding, missing.len() as u64);
@@ -145,13 +155,38 @@ fn embed_missing(
             None => made.extend(entries),
         }
     }
-    Ok(keys
+    let vectors = keys
         .iter()
-        .map(|k| match cache.as_ref().and_then(|c| c.get(k)) {
+        .map(|k| match stored.get(k).map(Vec::as_slice).or_else(|| cache.as_ref().and_then(|c| c.get(k))) {
             Some(v) => v.to_vec(),
             None => made[k].clone(),
         })
-        .collect())
+        .collect();
+    Ok((vectors, missing.len()))
+}
+
+/// Names what makes a vector: the embedder's weights and how much of a text it reads.
+/// Cached and stored vectors are used only under the identity that made them.
+pub fn embedding_identity(embedder: &Embedder, max_tokens: usize) -> String {
+    format!("{} max_tokens={max_tokens}", embedder.fingerprint)
+}
+
+/// Writes the vectors of `index`, one file per monograph, beside its corpus
+/// (`<corpus_dir>/vectors`), for later builds to take instead of embedding.
+pub fn store_vectors(index: &Index, corpus_dir: &Path, embedder: &Embedder) -> Result<usize> {
+    let identity = embedding_identity(embedder, crate::embed::MAX_TOKENS);
+    let mut per_drug: Vec<stored_vectors::DrugVectors> = index
+        .drugs
+        .iter()
+        .map(|d| stored_vectors::DrugVectors { slug: d.slug.as_str(), entries: Vec::new() })
+        .collect();
+    for (i, chunk) in index.chunks.iter().enumerate() {
+        let drug = &index.drugs[chunk.drug as usize];
+        per_drug[chunk.drug as usize]
+            .entries
+            .push((embed_cache::key(&embedding_text(drug, chunk)), index.vectors.row(i)));
+    }
+    stored_vectors::save(corpus_dir, &identity, &per_drug)
 }
 
 /// How a library is built.
@@ -162,11 +197,14 @@ pub struct BuildOptions {
     /// Where embeddings are kept while building, so an interrupted build resumes; None
     /// embeds in memory only.
     pub embedding_cache: Option<PathBuf>,
+    /// A corpus folder whose stored vectors ([`stored_vectors`]) stand in for embedding
+    /// the passages they hold.
+    pub stored_vectors: Option<PathBuf>,
 }
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        BuildOptions { embed_max_tokens: crate::embed::MAX_TOKENS, embedding_cache: None }
+        BuildOptions { embed_max_tokens: crate::embed::MAX_TOKENS, embedding_cache: None, stored_vectors: None }
     }
 }
 
@@ -279,7 +317,7 @@ pub fn build(
     let to_embed: Vec<usize> = (0..chunks.len()).filter(|&i| origin[i].is_none()).collect();
     let texts: Vec<String> =
         to_embed.iter().map(|&i| embedding_text(&drugs[chunks[i].drug as usize], &chunks[i])).collect();
-    let fresh = embed_missing(&texts, embedder, options, progress)?;
+    let (fresh, embedded_chunks) = embed_missing(&texts, embedder, options, progress)?;
     let mut fresh = fresh.into_iter();
     let mut vectors = Vectors::new(DIMENSION);
     for o in &origin {
@@ -321,7 +359,6 @@ pub fn build(
         files: Default::default(),
     };
     let (dir, manifest) = generation.commit(manifest)?;
-    let embedded_chunks = to_embed.len();
     let report = BuildReport {
         library: library.to_string(),
         files: files.len(),
