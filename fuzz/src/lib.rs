@@ -2,8 +2,10 @@
 //! fuzz targets, so each target states only how it feeds its input in.
 
 use drugchatter_engine::testing::chunk::chunk_monograph;
+use drugchatter_engine::testing::label::{Label, LabelSection, Part};
 use drugchatter_engine::testing::{label, Found};
 use drugchatter_monograph::{Parsed, Span};
+use libfuzzer_sys::arbitrary::{Result, Unstructured};
 
 /// The longest file name common file systems accept, in bytes.
 const MAX_FILE_NAME: usize = 255;
@@ -66,4 +68,74 @@ pub fn check_found(found: &Found) {
     let parsed = drugchatter_monograph::parse(document.as_bytes());
     check_parsed(document.as_bytes(), &parsed);
     assert!(!parsed.has_errors(), "the rendered label does not parse: {:?}\n{document}", parsed.diagnostics);
+}
+
+/// The characters of a set id: the importers accept only these (a set id names a file).
+const SET_ID_CHARS: &[u8] = b"0123456789abcdefABCDEF-";
+
+/// A label built from fuzz bytes, as an importer could hand it over to the store and the
+/// renderer: a set id of 8 to 64 hex digits and dashes, an ISO date or none (the importers'
+/// `iso_date`), any text anywhere else, and sections nested up to `max_depth` deep (one
+/// chain of single children reaches the depth for two bytes). `generic_name` is the drug's
+/// name when the caller groups labels of one drug.
+pub fn label(u: &mut Unstructured, generic_name: Option<&str>, max_depth: usize) -> Result<Label> {
+    let set_id_len = u.int_in_range(8..=64)?;
+    let set_id = (0..set_id_len).map(|_| u.choose(SET_ID_CHARS).map(|&c| c as char)).collect::<Result<String>>()?;
+    let effective_date = if u.arbitrary()? {
+        let (y, m, d): (u16, u8, u8) = (u.int_in_range(0..=9999)?, u.int_in_range(0..=99)?, u.int_in_range(0..=99)?);
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        String::new()
+    };
+    let mut sections = Vec::new();
+    for _ in 0..u.int_in_range(0..=6)? {
+        sections.push(section(u, 2)?);
+    }
+    // One chain of single children, as deep as the input asks.
+    let depth = u.int_in_range(0..=max_depth)?;
+    if depth > 0 {
+        let part = *u.choose(&Part::ALL)?;
+        let mut chain = LabelSection {
+            part,
+            heading: format!("Level {depth}"),
+            paragraphs: vec![u.arbitrary()?],
+            children: vec![],
+        };
+        for level in (1..depth).rev() {
+            chain = LabelSection { part, heading: format!("Level {level}"), paragraphs: vec![], children: vec![chain] };
+        }
+        sections.push(chain);
+    }
+    Ok(Label {
+        set_id,
+        version: u.arbitrary()?,
+        effective_date,
+        title: u.arbitrary()?,
+        generic_name: match generic_name {
+            Some(name) => name.to_string(),
+            None => u.arbitrary()?,
+        },
+        brand_names: u.arbitrary()?,
+        manufacturer: u.arbitrary()?,
+        source_file: u.arbitrary()?,
+        sections,
+    })
+}
+
+fn section(u: &mut Unstructured, depth: usize) -> Result<LabelSection> {
+    let mut children = Vec::new();
+    if depth > 0 {
+        for _ in 0..u.int_in_range(0..=2)? {
+            children.push(section(u, depth - 1)?);
+        }
+    }
+    Ok(LabelSection { part: *u.choose(&Part::ALL)?, heading: u.arbitrary()?, paragraphs: u.arbitrary()?, children })
+}
+
+/// How deep a label's sections nest (1 for sections without children).
+pub fn depth(label: &Label) -> usize {
+    fn of(section: &LabelSection) -> usize {
+        1 + section.children.iter().map(of).max().unwrap_or(0)
+    }
+    label.sections.iter().map(of).max().unwrap_or(0)
 }

@@ -1,5 +1,7 @@
 //! The error every command returns to the UI: a machine-readable kind and the message to
-//! show. Engine errors keep their own text, which already says what to do.
+//! show. Engine errors keep their own text, which already says what to do. (The app's own
+//! errors convert to it beside their types.) It names no other module of the app, so the
+//! settings fuzz target includes it by path, with `validate` and `settings`.
 
 use serde::Serialize;
 
@@ -52,28 +54,6 @@ fn without_backtrace(message: &str) -> String {
     };
     let kept: Vec<&str> = message.lines().filter(|line| !is_frame(line)).map(str::trim).collect();
     kept.join(" ").replace(" )", ")")
-}
-
-impl From<crate::history::HistoryError> for AppError {
-    fn from(error: crate::history::HistoryError) -> AppError {
-        use crate::history::HistoryError;
-        match error {
-            HistoryError::InvalidId | HistoryError::NotFound | HistoryError::TooLarge { .. } => {
-                AppError::invalid(error.to_string())
-            }
-            HistoryError::Unreadable { .. } | HistoryError::Write { .. } => AppError::io(error.to_string()),
-        }
-    }
-}
-
-impl From<crate::export::ExportError> for AppError {
-    fn from(error: crate::export::ExportError) -> AppError {
-        use crate::export::ExportError;
-        match error {
-            ExportError::Empty | ExportError::TooLarge { .. } => AppError::invalid(error.to_string()),
-            ExportError::Write { .. } => AppError::io(error.to_string()),
-        }
-    }
 }
 
 impl std::fmt::Display for AppError {

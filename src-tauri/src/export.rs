@@ -2,6 +2,7 @@
 //! holds the answers and their sources); the shell opens the save dialog and writes the
 //! file where the user chose, so the webview never names a file.
 
+use crate::error::AppError;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,15 @@ pub enum ExportError {
     TooLarge { bytes: usize },
     #[error("could not save {path}: {reason}")]
     Write { path: PathBuf, reason: String },
+}
+
+impl From<ExportError> for AppError {
+    fn from(error: ExportError) -> AppError {
+        match error {
+            ExportError::Empty | ExportError::TooLarge { .. } => AppError::invalid(error.to_string()),
+            ExportError::Write { .. } => AppError::io(error.to_string()),
+        }
+    }
 }
 
 /// What is exported; it names the file the dialog suggests.

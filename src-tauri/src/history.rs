@@ -12,6 +12,7 @@
 //! aside (`conversations.unreadable.json`) and the history starts empty, with a message
 //! the UI shows; nothing about it stops the app.
 
+use crate::error::AppError;
 use crate::poison::lock;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -44,6 +45,17 @@ pub enum HistoryError {
     InvalidId,
     #[error("no saved conversation has this id; it may have been deleted already")]
     NotFound,
+}
+
+impl From<HistoryError> for AppError {
+    fn from(error: HistoryError) -> AppError {
+        match error {
+            HistoryError::InvalidId | HistoryError::NotFound | HistoryError::TooLarge { .. } => {
+                AppError::invalid(error.to_string())
+            }
+            HistoryError::Unreadable { .. } | HistoryError::Write { .. } => AppError::io(error.to_string()),
+        }
+    }
 }
 
 /// One conversation: its questions in the order asked.

@@ -3,6 +3,9 @@
 //! overrides the folder, which the e2e tests use). Unknown fields are refused, so a
 //! malformed file or IPC call cannot smuggle anything in; a file that does not parse is
 //! replaced by the defaults with a warning.
+//!
+//! It names no module of the app but `error` and `validate`, which name no other: the
+//! settings fuzz target includes the three by path, without building the app.
 
 use crate::error::AppError;
 use crate::validate;

@@ -1,6 +1,7 @@
 //! Validation of every IPC argument. The webview is treated as untrusted input: serde
 //! checks the types (a wrong type never reaches a command), and these functions check
 //! lengths, ranges and shapes before anything touches the engine or the file system.
+//! It names no module of the app but `error` (the settings fuzz target includes it by path).
 
 use crate::error::AppError;
 use drugchatter_engine::{check_question, MAX_QUESTION_CHARS};

@@ -28,10 +28,23 @@ pub mod corpus {
 }
 
 /// The index's parts: what is embedded for a chunk (`tests/index_lifecycle.rs`), the
-/// generation pointer and format a damaged index is checked against (`tests/index_corruption.rs`).
+/// generation pointer and format a damaged index is checked against (`tests/index_corruption.rs`),
+/// the embedding cache read from any file (fuzz target `embedding_cache`).
 pub mod index {
+    pub use crate::index::embed_cache::{key as cache_key, EmbeddingCache};
     pub use crate::index::embedding_text;
     pub use crate::index::store::{current_generation, FORMAT_VERSION};
+}
+
+/// The importer's input reading (files, gzip, zips, with their limits) on bytes named as a
+/// file, and the unpacking limit a file of a given size gets (fuzz target `archive`).
+pub mod input {
+    pub use crate::import::input::{read_bytes, unpack_limit};
+}
+
+/// A label stored and read back as the next import finds it (fuzz target `label_store`).
+pub mod store {
+    pub use crate::import::store::round_trip;
 }
 
 /// The openFDA importer on raw bytes (fuzz target `openfda`).
@@ -44,9 +57,11 @@ pub mod spl {
     pub use crate::import::spl::parse;
 }
 
-/// A label's drug key and its rendering as a document (the fuzz targets' label checks).
+/// A label's drug key and its rendering as a document (the fuzz targets' label checks), a
+/// drug's labels as documents within a size (fuzz target `render_many`), and the parts of a
+/// label (fuzz targets `label_store` and `render_many` build labels of their own).
 pub mod label {
-    pub use crate::import::label::{drug_key, render, Label};
+    pub use crate::import::label::{drug_key, newest_first, render, render_within, Label, LabelSection, Part};
 }
 
 /// Which sections a question asks about (the question fuzz target).

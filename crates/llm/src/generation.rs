@@ -113,6 +113,30 @@ impl<C: LogitsConstraint> LogitsConstraint for Option<C> {
     }
 }
 
+/// What [`Llm::load`] reads of a GGUF before its weights: the metadata, checked (`validate`)
+/// before anything is allocated from it, the tokenizer built from its vocabulary, the chat
+/// format and the stop tokens. The reader is past `validate::check_alignment` and rewound.
+pub(crate) struct Header {
+    pub content: candle_core::quantized::gguf_file::Content,
+    pub info: gguf::Info,
+    pub tokenizer: tokenizers::Tokenizer,
+    pub format: ChatFormat,
+    pub stop_tokens: Vec<u32>,
+}
+
+impl Header {
+    pub fn read<R: std::io::Read + Seek>(reader: &mut R, size: u64) -> std::result::Result<Header, String> {
+        let mut content = candle_core::quantized::gguf_file::Content::read(reader)
+            .map_err(|e| format!("not a readable GGUF file ({e})"))?;
+        let info = gguf::Info::read(&content)?;
+        validate::check_model(&mut content, &info, size)?;
+        let tokenizer = tokenizer::from_gguf(&content, &info)?;
+        let format = ChatFormat::detect(info.chat_template.as_deref(), info.architecture);
+        let stop_tokens = chat::stop_tokens(&tokenizer, info.eos_token_id);
+        Ok(Header { content, info, tokenizer, format, stop_tokens })
+    }
+}
+
 /// A loaded generator model.
 pub struct Llm {
     model: Box<dyn Decoder>,
@@ -149,13 +173,8 @@ impl Llm {
             .map_err(|(size, available)| Error::ModelTooLarge { path: path.to_path_buf(), size, available })?;
         validate::check_alignment(&mut file).map_err(load_error)?;
         file.rewind().map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
-        let mut content = candle_core::quantized::gguf_file::Content::read(&mut file)
-            .map_err(|e| load_error(format!("not a readable GGUF file ({e})")))?;
-        let info = gguf::Info::read(&content).map_err(load_error)?;
-        validate::check_model(&mut content, &info, size).map_err(load_error)?;
-        let tokenizer = tokenizer::from_gguf(&content, &info).map_err(load_error)?;
-        let format = ChatFormat::detect(info.chat_template.as_deref(), info.architecture);
-        let stop_tokens = chat::stop_tokens(&tokenizer, info.eos_token_id);
+        let header = Header::read(&mut file, size).map_err(load_error)?;
+        let Header { content, info, tokenizer, format, stop_tokens } = header;
         let model = architecture::load(info.architecture, content, &mut file, &Device::Cpu)
             .map_err(|e| load_error(e.to_string()))?;
         let context_length = info.context_length.min(model.max_positions());

@@ -31,3 +31,39 @@ pub use chat::ChatFormat;
 pub use error::{Error, Result};
 pub use generation::{Generation, GenerationParams, Llm, LogitsConstraint, StopReason};
 pub use gguf::Architecture;
+
+/// What fuzz targets check below [`Llm`]: a GGUF's header read and checked as [`Llm::load`]
+/// does before loading weights. For `fuzz/` only.
+pub mod testing {
+    use crate::{Architecture, ChatFormat};
+    use std::io::Seek;
+
+    /// A GGUF header that passed every check, as [`Llm::load`] would go on to load it.
+    pub struct Description {
+        pub architecture: Architecture,
+        /// Clamped to what the decoders allocate for.
+        pub context_length: usize,
+        pub chat_format: ChatFormat,
+        pub stop_tokens: Vec<u32>,
+        pub tokenizer: tokenizers::Tokenizer,
+        /// The metadata's keys, after the checks rewrote what they clamp.
+        pub metadata_keys: usize,
+    }
+
+    /// `bytes` read as a GGUF file as far as [`Llm::load`] reads before the weights (fuzz
+    /// target `gguf`): the error it would report, or what it found.
+    pub fn describe(bytes: &[u8]) -> Result<Description, String> {
+        let mut reader = std::io::Cursor::new(bytes);
+        crate::validate::check_alignment(&mut reader)?;
+        reader.rewind().map_err(|e| e.to_string())?;
+        let header = crate::generation::Header::read(&mut reader, bytes.len() as u64)?;
+        Ok(Description {
+            architecture: header.info.architecture,
+            context_length: header.info.context_length,
+            chat_format: header.format,
+            stop_tokens: header.stop_tokens,
+            tokenizer: header.tokenizer,
+            metadata_keys: header.content.metadata.len(),
+        })
+    }
+}

@@ -122,7 +122,7 @@ const MAX_ZIP_ENTRIES: usize = 100_000;
 const MAX_INNER_ZIP_BYTES: u64 = 256 * 1024 * 1024;
 
 /// How many bytes a file of `size` bytes may unpack to.
-fn unpack_limit(size: u64) -> u64 {
+pub fn unpack_limit(size: u64) -> u64 {
     size.saturating_mul(UNPACK_RATIO).max(UNPACK_FLOOR)
 }
 
@@ -185,15 +185,42 @@ pub(super) fn read_file(
     let format = format_of(path).expect("collected inputs have a format");
     let file = std::fs::File::open(path).map_err(Error::io(path))?;
     let size = file.metadata().map_err(Error::io(path))?.len();
-    let mut budget = Budget { left: unpack_limit(size), exceeded: false };
+    read_input(file, &name, format, unpack_limit(size), base, progress, found)
+}
+
+/// Reads `bytes` as a file named `name` would be read (its format from the name), unpacking
+/// at most `limit` bytes: the archive fuzz target, without a file. None when the name is
+/// not that of a label file.
+pub fn read_bytes(
+    bytes: &[u8],
+    name: &str,
+    limit: u64,
+    found: &mut dyn FnMut(Found) -> Result<()>,
+) -> Option<Result<()>> {
+    let format = format_of(Path::new(name))?;
+    Some(read_input(std::io::Cursor::new(bytes), name, format, limit, 0, &crate::progress::Silent, found))
+}
+
+/// Reads one input (a file, or bytes) of `format`, unpacking at most `limit` bytes; what
+/// lies past the limit is reported, never read.
+fn read_input(
+    reader: impl Read + std::io::Seek,
+    name: &str,
+    format: Format,
+    limit: u64,
+    base: u64,
+    progress: &dyn Progress,
+    found: &mut dyn FnMut(Found) -> Result<()>,
+) -> Result<()> {
+    let mut budget = Budget { left: limit, exceeded: false };
     match format {
-        Format::Zip => read_zip(file, &name, 0, &mut budget, found)?,
-        _ => read_entry(Counting { inner: file, read: 0, base, progress }, &name, format, &mut budget, found)?,
+        Format::Zip => read_zip(reader, name, 0, &mut budget, found)?,
+        _ => read_entry(Counting { inner: reader, read: 0, base, progress }, name, format, &mut budget, found)?,
     }
     if budget.exceeded {
-        let limit = unpack_limit(size) >> 20;
+        let limit = limit >> 20;
         found(skip(
-            &name,
+            name,
             format!(
                 "it unpacks to more than {limit} MB ({UNPACK_RATIO} times its size, more than any label file); the \
                  rest was not read"

@@ -231,6 +231,55 @@ pub fn render(labels: &[Label]) -> String {
     out
 }
 
+/// A drug's labels (newest first) as documents of at most `limit` bytes each, so that a drug
+/// with hundreds of labels stays readable (a monograph is at most
+/// [`drugchatter_monograph::MAX_MONOGRAPH_BYTES`]): consecutive labels, as many to a
+/// document as fit. A label whose document alone would be larger is left out of every
+/// document and returned by its index, for the caller to report.
+pub fn render_within(labels: &[Label], limit: usize) -> (Vec<String>, Vec<usize>) {
+    let whole = render(labels);
+    if whole.len() <= limit {
+        return (vec![whole], Vec::new());
+    }
+    // A label's own document is at least what it adds to a shared one (the shared document
+    // has the front matter's frame, the brand line and each part's heading once), so
+    // labels are packed by their own sizes, and a pack that is still too large is halved.
+    let mut documents = Vec::new();
+    let mut too_large = Vec::new();
+    let mut pack: Vec<&Label> = Vec::new();
+    let mut packed = 0;
+    for (i, label) in labels.iter().enumerate() {
+        let size = render(std::slice::from_ref(label)).len();
+        if size > limit {
+            too_large.push(i);
+            continue;
+        }
+        if packed + size > limit && !pack.is_empty() {
+            render_pack(&std::mem::take(&mut pack), limit, &mut documents);
+            packed = 0;
+        }
+        pack.push(label);
+        packed += size;
+    }
+    if !pack.is_empty() {
+        render_pack(&pack, limit, &mut documents);
+    }
+    (documents, too_large)
+}
+
+/// Labels that each fit a document of their own, as documents within `limit`.
+fn render_pack(pack: &[&Label], limit: usize, documents: &mut Vec<String>) {
+    let labels: Vec<Label> = pack.iter().map(|&l| l.clone()).collect();
+    let document = render(&labels);
+    if document.len() <= limit || pack.len() == 1 {
+        documents.push(document);
+    } else {
+        let (first, second) = pack.split_at(pack.len() / 2);
+        render_pack(first, limit, documents);
+        render_pack(second, limit, documents);
+    }
+}
+
 fn write_section(out: &mut String, section: &LabelSection, level: usize) {
     let heading = one_line(&section.heading);
     if !heading.is_empty() {

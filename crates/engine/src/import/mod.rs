@@ -6,17 +6,18 @@
 //!    `labels/<set_id>@<version>.json`, written atomically; a newer version of a set id
 //!    replaces the older one, and every unusable record is reported with its reason.
 //! 2. **Render**: the labels of each drug (same generic name) become one document in the
-//!    monograph format, `documents/<drug>.md`, newest label first.
+//!    monograph format, `documents/<drug>.md`, newest label first (a drug with more labels
+//!    than one document of at most 2 MiB holds continues in `<drug>.2.md`…).
 //! 3. **Index**: the library's index is brought up to date like the bundled one.
 //!    Embeddings are saved as they are made, so an interrupted import resumes where it
 //!    stopped; the new index becomes visible only when complete.
 
-mod input;
+pub(crate) mod input;
 pub(crate) mod label;
 mod label_text;
 pub(crate) mod openfda;
 pub(crate) mod spl;
-mod store;
+pub(crate) mod store;
 
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
@@ -238,8 +239,8 @@ pub(crate) fn iso_date(yyyymmdd: &str) -> String {
     }
 }
 
-/// Writes one document per drug from the stored labels, and removes documents of drugs
-/// no longer there. A stored label that cannot be read back is reported in `skipped` and
+/// Writes one document per drug from the stored labels (several for a drug with more labels
+/// than one document holds), and removes documents of drugs no longer there. A stored label that cannot be read back is reported in `skipped` and
 /// removed from the store, so it never blocks the library and importing its source again
 /// stores it anew. Returns (labels, drugs).
 fn render_documents(
@@ -270,29 +271,49 @@ fn render_documents(
         groups.entry(if key.is_empty() { label.set_id } else { key }).or_default().push(file);
     }
     let mut done = 0;
+    let mut written = std::collections::HashSet::new();
+    let mut drugs = 0;
+    let mut rendered = 0;
     for (key, members) in &groups {
         if progress.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        let mut labels = members.iter().map(|f| store.read(f)).collect::<Result<Vec<_>>>()?;
-        labels.sort_by(label::newest_first);
-        let document = label::render(&labels);
-        let path = documents_dir.join(format!("{key}.md"));
-        if std::fs::read(&path).ok().as_deref() != Some(document.as_bytes()) {
-            crate::atomic::write(&path, document.as_bytes())?;
+        let mut labels = members.iter().map(|f| store.read(f).map(|label| (label, f))).collect::<Result<Vec<_>>>()?;
+        labels.sort_by(|a, b| label::newest_first(&a.0, &b.0));
+        let (labels, files): (Vec<Label>, Vec<&String>) = labels.into_iter().unzip();
+        let (documents, too_large) = label::render_within(&labels, drugchatter_monograph::MAX_MONOGRAPH_BYTES);
+        rendered += labels.len() - too_large.len();
+        for i in too_large {
+            skipped.push(Skipped {
+                place: store.dir.join(files[i]).display().to_string(),
+                reason: format!(
+                    "its text alone makes a document larger than {} MB, more than a library document may be; not \
+                     indexed",
+                    drugchatter_monograph::MAX_MONOGRAPH_BYTES >> 20
+                ),
+            });
         }
+        // A drug with more labels than one document holds has several: `<drug>.md`, then
+        // `<drug>.2.md`… (a drug key never holds a dot).
+        for (n, document) in documents.iter().enumerate() {
+            let name = if n == 0 { format!("{key}.md") } else { format!("{key}.{}.md", n + 1) };
+            let path = documents_dir.join(&name);
+            if std::fs::read(&path).ok().as_deref() != Some(document.as_bytes()) {
+                crate::atomic::write(&path, document.as_bytes())?;
+            }
+            written.insert(name);
+        }
+        drugs += usize::from(!documents.is_empty());
         done += members.len();
         progress.advance(done as u64);
     }
     for entry in std::fs::read_dir(documents_dir).map_err(Error::io(documents_dir))?.filter_map(|e| e.ok()) {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(key) = name.strip_suffix(".md") {
-            if !groups.contains_key(key) {
-                let _ = std::fs::remove_file(entry.path());
-            }
+        if name.ends_with(".md") && !written.contains(&name) {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
-    Ok((groups.values().map(Vec::len).sum(), groups.len()))
+    Ok((rendered, drugs))
 }
 
 #[cfg(test)]
@@ -346,5 +367,66 @@ mod tests {
         let mut again = SkipLog::default();
         assert_eq!(render_documents(&mut store, &documents, &mut again, &Silent).unwrap(), (1, 1));
         assert_eq!(again.count, 0, "{again:?}");
+    }
+
+    #[test]
+    fn a_drug_with_more_labels_than_one_document_holds_gets_several_and_loses_none() {
+        // Found writing the render_many fuzz target: the labels of one drug made one
+        // document however many there were, and a document over 2 MiB is refused by the
+        // library's reader, so a drug with hundreds of labels vanished from search.
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = LabelStore::open(dir.path()).unwrap();
+        let bulky = |n: u32, words: usize| label::Label {
+            set_id: format!("{n:08x}-73bf-4005-a7e3-b035f451a861"),
+            version: 1,
+            effective_date: format!("2024-01-{:02}", n % 28 + 1),
+            title: format!("BULKAMIDE tablets {n}"),
+            generic_name: "BULKAMIDE".into(),
+            brand_names: vec![format!("Bulk{n}")],
+            manufacturer: "Maker".into(),
+            source_file: "labels.jsonl".into(),
+            sections: vec![label::LabelSection {
+                part: label::Part::Dosage,
+                heading: "2 DOSAGE AND ADMINISTRATION".into(),
+                paragraphs: vec![format!("Label {n} says take one tablet. {}", "Daily dose. ".repeat(words))],
+                children: vec![],
+            }],
+        };
+        // 30 labels of 120 KB: 3.6 MB in one document.
+        for n in 0..30 {
+            store.put(&bulky(n, 10_000)).unwrap();
+        }
+        // One label whose own document would be over the limit.
+        store.put(&bulky(99, 200_000)).unwrap();
+        let mut skipped = SkipLog::default();
+        let documents = dir.path().join("documents");
+        assert_eq!(render_documents(&mut store, &documents, &mut skipped, &Silent).unwrap(), (30, 1));
+        assert_eq!(skipped.count, 1, "{skipped:?}");
+        assert!(
+            skipped.first[0].place.contains("00000063-73bf") && skipped.first[0].reason.contains("larger than 2 MB")
+        );
+
+        let (files, failures) = crate::corpus::scan(&documents).unwrap();
+        assert!(failures.is_empty(), "{failures:?}");
+        let names: Vec<String> = files.iter().map(|f| f.slug()).collect();
+        assert_eq!(names, ["bulkamide.2", "bulkamide"], "sorted by file name");
+        let mut set_ids = Vec::new();
+        for file in &files {
+            assert!(file.bytes.len() <= drugchatter_monograph::MAX_MONOGRAPH_BYTES);
+            let (drug, monograph) = crate::corpus::parse_file(file, "fda").unwrap();
+            assert_eq!(drug.title, "Bulkamide");
+            set_ids.extend(monograph.labels.iter().map(|l| l.set_id.clone()));
+        }
+        set_ids.sort();
+        let expected: Vec<String> = (0..30).map(|n| bulky(n, 0).set_id).collect();
+        assert_eq!(set_ids, expected, "every label in exactly one document");
+
+        // Fewer labels later: the second document goes.
+        for n in 0..30 {
+            store.forget(&store.kept[&bulky(n, 0).set_id].2.clone());
+        }
+        store.put(&bulky(1, 10)).unwrap();
+        render_documents(&mut store, &documents, &mut SkipLog::default(), &Silent).unwrap();
+        assert!(documents.join("bulkamide.md").exists() && !documents.join("bulkamide.2.md").exists());
     }
 }

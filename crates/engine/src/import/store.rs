@@ -81,6 +81,27 @@ impl LabelStore {
     }
 }
 
+/// `label` put in the store at `dir`, then read back as the next import finds it: from a
+/// store opened afresh, which knows the label from the folder listing alone. The label
+/// store fuzz target's round trip.
+pub fn round_trip(dir: &Path, label: &Label) -> Result<Label> {
+    LabelStore::open(dir)?.put(label)?;
+    let store = LabelStore::open(dir)?;
+    let Some((version, date, file)) = store.kept.get(&label.set_id) else {
+        return Err(Error::Import { path: dir.to_path_buf(), reason: format!("label {} not found", label.set_id) });
+    };
+    if (*version, date) != (label.version, &label.effective_date) {
+        return Err(Error::Import {
+            path: dir.join(file),
+            reason: format!(
+                "listed as version {version} of {date:?}, stored as {} of {:?}",
+                label.version, label.effective_date
+            ),
+        });
+    }
+    store.read(file)
+}
+
 /// `<set id>@<version>@<yyyymmdd>.json`
 fn parse_label_file_name(file: &str) -> Option<(String, u32, String)> {
     let stem = file.strip_suffix(".json")?;
