@@ -139,6 +139,14 @@ whole = cache("fuzz-embedder", 3, batches)
 write("embedding_cache", "whole.cache", whole)
 write("embedding_cache", "torn.cache", whole[:-5])
 write("embedding_cache", "other.cache", cache("another-model", 3, batches[:1]))
+# …and vectors stored with a corpus (one monograph's `.vec` file), whole and cut short.
+def stored(identity, dimension, entries):
+    data = b"DCVECS1\n" + struct.pack("<I", len(identity)) + identity.encode()
+    data += struct.pack("<II", dimension, len(entries))
+    return data + b"".join(key + struct.pack(f"<{dimension}f", *vector) for key, vector in entries)
+vectors = stored("fuzz-embedder", 3, batches[2])
+write("embedding_cache", "monograph.vec", vectors)
+write("embedding_cache", "cut.vec", vectors[:-3])
 
 # gguf: the real SmolLM2 header and metadata (its vocabulary, merges and template) with a
 # small tensor table that fits the file, and two tiny models, one per tokenizer kind.

@@ -29,11 +29,17 @@ pub mod corpus {
 
 /// The index's parts: what is embedded for a chunk (`tests/index_lifecycle.rs`), the
 /// generation pointer and format a damaged index is checked against (`tests/index_corruption.rs`),
-/// the embedding cache read from any file (fuzz target `embedding_cache`).
+/// the embedding cache and the vectors stored with a corpus, read from any file (fuzz target
+/// `embedding_cache`).
 pub mod index {
     pub use crate::index::embed_cache::{key as cache_key, EmbeddingCache};
     pub use crate::index::embedding_text;
     pub use crate::index::store::{current_generation, FORMAT_VERSION};
+
+    /// The vectors stored beside a corpus (`<corpus>/vectors/<slug>.vec`).
+    pub mod stored_vectors {
+        pub use crate::index::stored_vectors::{load, save, DrugVectors, DIR};
+    }
 }
 
 /// The importer's input reading (files, gzip, zips, with their limits) on bytes named as a
