@@ -45,6 +45,12 @@ pub fn start_up(state: &AppState, paths: Paths) {
             for failure in &report.failures {
                 tracing::warn!("{failure}");
             }
+            // Shown in the window: a monograph left out must not vanish silently.
+            state.update(|s| {
+                s.index_failure_count = report.failures.len();
+                s.index_failures =
+                    report.failures.iter().take(crate::state::MAX_FAILURES_SHOWN).map(ToString::to_string).collect();
+            });
         }
         // The previous index, if any, is still loaded and searched.
         Err(e) => {

@@ -28,6 +28,10 @@ pub struct Status {
     pub drugs: usize,
     pub chunks: usize,
     pub index_error: Option<String>,
+    /// Monographs of the bundled library that could not be read and are left out, each
+    /// with where and why (the first [`MAX_FAILURES_SHOWN`]), and how many there are.
+    pub index_failures: Vec<String>,
+    pub index_failure_count: usize,
     /// Progress of the current long step.
     pub progress: Option<ProgressInfo>,
     /// The generator's id once loaded.
@@ -40,6 +44,9 @@ pub struct Status {
     /// Start-up timings, for the cold-start benchmark.
     pub timings: StartupTimings,
 }
+
+/// A status names at most this many failed files; the count says how many there are.
+pub const MAX_FAILURES_SHOWN: usize = 100;
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ProgressInfo {

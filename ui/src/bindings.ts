@@ -626,6 +626,12 @@ export type Status = {
   chunks: number,
   index_error: string | null,
   /**
+   * Monographs of the bundled library that could not be read and are left out, each
+   * with where and why (the first [`MAX_FAILURES_SHOWN`]), and how many there are.
+   */
+  index_failures: Array<string>,
+  index_failure_count: number,
+  /**
    * Progress of the current long step.
    */
   progress: ProgressInfo | null,

@@ -76,6 +76,15 @@ describe("status", () => {
     expect(cancel).toHaveBeenCalled();
   });
 
+  it("names the monographs left out because they could not be read", () => {
+    const banners = renderStatusBanner(status({ index_failures: ["/c/broken.md:1: missing YAML front matter"], index_failure_count: 3 }));
+    const banner = banners.find((b) => b.textContent?.includes("could not be read"))!;
+    expect(banner.getAttribute("role")).toBe("alert");
+    expect(banner.textContent).toContain("3 monographs could not be read and are left out of the library");
+    expect(banner.querySelector(".failures li")?.textContent).toBe("/c/broken.md:1: missing YAML front matter");
+    expect(banner.textContent).toContain("and 2 more (see the log).");
+  });
+
   it("shows nothing when all is well", () => {
     expect(renderStatusBanner(status())).toEqual([]);
   });
@@ -200,6 +209,20 @@ describe("import", () => {
     expect(text).toBe("Library “fda”: 12 label records read, 10 added, 1 updated, 1 skipped. It now holds 11 labels on 9 drugs.");
     expect(summarizeImport({ ...report(), records: 1, labels: 1, drugs: 1 })).toContain("1 label record read");
     expect(summarizeImport({ ...report(), records: 1, labels: 1, drugs: 1 })).toContain("It now holds 1 label on 1 drug.");
+    // A document the build could not index is named, never left out silently.
+    const build = {
+      library: "fda",
+      files: 2,
+      drugs: 1,
+      chunks: 30,
+      embedded_chunks: 30,
+      reused_chunks: 0,
+      failures: [{ path: "/d/fda/documents/x.md", line: 1, message: "over 2 MiB" }],
+      rebuilt: true,
+      elapsed: { secs: 1, nanos: 0 },
+      index_dir: "/d/index/fda",
+    };
+    expect(summarizeImport({ ...report(), build })).toContain("1 document could not be indexed: /d/fda/documents/x.md:1: over 2 MiB.");
   });
 });
 

@@ -356,7 +356,14 @@ export function summarizeImport(report: ImportReport): string {
     report.labels_older ? `${report.labels_older} older than the library's` : null,
     report.skipped_count ? `${report.skipped_count} skipped` : null,
   ].filter(Boolean);
-  return `Library “${report.library}”: ${parts.join(", ")}. It now holds ${plural(report.labels, "label")} on ${plural(report.drugs, "drug")}.`;
+  const failures = report.build?.failures ?? [];
+  const failed = failures.length
+    ? ` ${plural(failures.length, "document")} could not be indexed: ${failures
+        .slice(0, 5)
+        .map((f) => `${f.path}:${f.line}: ${f.message}`)
+        .join("; ")}${failures.length > 5 ? ` and ${failures.length - 5} more` : ""}.`
+    : "";
+  return `Library “${report.library}”: ${parts.join(", ")}. It now holds ${plural(report.labels, "label")} on ${plural(report.drugs, "drug")}.${failed}`;
 }
 
 export interface ImportHandlers {
@@ -466,6 +473,18 @@ export function renderStatusBanner(status: Status, onCancelImport?: () => void, 
   const parts: HTMLElement[] = [];
   if (status.index_error) {
     parts.push(h("div", { class: "banner banner-error", role: "alert" }, h("strong", null, "The library could not be loaded. "), status.index_error));
+  }
+  if (status.index_failure_count > 0) {
+    const more = status.index_failure_count - status.index_failures.length;
+    parts.push(
+      h(
+        "div",
+        { class: "banner banner-warning", role: "alert" },
+        h("strong", null, `${plural(status.index_failure_count, "monograph")} could not be read and ${status.index_failure_count === 1 ? "is" : "are"} left out of the library: `),
+        h("ul", { class: "failures mono" }, status.index_failures.map((f) => h("li", null, f))),
+        more > 0 ? h("p", null, `and ${more} more (see the log).`) : null,
+      ),
+    );
   }
   if (status.phase === "starting") parts.push(h("div", { class: "banner" }, "Starting DrugChatter: loading the embedding model…"));
   if (status.phase === "indexing") {
