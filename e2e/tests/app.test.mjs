@@ -143,15 +143,14 @@ describe("DrugChatter desktop app", () => {
     });
   });
 
-  it("the settings view is accessible", { timeout: 2 * STEP_TIMEOUT }, async () => {
+  it("the settings view is accessible", { timeout: STEP_TIMEOUT }, async () => {
+    // No screenshot: WebKitWebDriver's screenshot of this view still hangs (5 minutes, then
+    // the session is lost) while the page stays responsive, with no text field focused;
+    // session 11 tried again. Not understood yet (issue 18).
     await blurTextField();
     await (await browser.$('.views-nav button[data-view="settings"]')).click();
     await (await browser.$("#theme")).waitForDisplayed({ timeout: UI_TIMEOUT });
     await assertAccessible("settings");
-    await screenshotWidths("view-settings", async () => {
-      await blurTextField();
-      assert.ok(await (await browser.$("#save-settings")).isDisplayed());
-    });
     await (await browser.$('.views-nav button[data-view="ask"]')).click();
   });
 

@@ -31,9 +31,13 @@ const LOG = path.join(tempDir("strace"), "app.strace");
 
 let browser;
 
-/** The trace's lines that touch an Internet socket: a socket of that family, or an address. */
+/**
+ * The trace's lines that touch an Internet socket: one created of that family, or an
+ * address of it. A netlink message that merely describes routes (`rtm_family=AF_INET`, the
+ * system's routing table read over an AF_NETLINK socket) is not one.
+ */
 export function internetLines(trace) {
-  return trace.split("\n").filter((l) => /AF_INET6?|PF_INET6?/.test(l));
+  return trace.split("\n").filter((l) => /socket\((AF|PF)_INET6?\b|sa_family=AF_INET6?\b/.test(l));
 }
 
 /** Internet-socket lines that are not loopback: anything but a 127.0.0.1 address, and any IPv6. */
@@ -93,6 +97,7 @@ describe("the desktop app never uses the network", () => {
       '123 connect(5, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("93.184.216.34")}, 16) = -1 ENETUNREACH',
       '[pid 124] socket(AF_INET6, SOCK_DGRAM, IPPROTO_IP) = 7',
       '123 bind(6, {sa_family=AF_INET, sin_port=htons(4445), sin_addr=inet_addr("127.0.0.1")}, 16) = 0',
+      "123 recvmsg(5, {msg_name={sa_family=AF_NETLINK, nl_pid=0}, msg_iov=[{iov_base=[{nlmsg_type=RTM_NEWROUTE}, {rtm_family=AF_INET}]}]}, 0) = 52",
     ].join("\n");
     assert.deepEqual(beyondLoopback(internetLines(sample)), [
       '123 connect(5, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("93.184.216.34")}, 16) = -1 ENETUNREACH',
