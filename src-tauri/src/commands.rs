@@ -247,10 +247,7 @@ pub async fn remove_library(state: AppStateRef<'_>, library: String) -> Result<V
             engine.remove_library(&library)?;
             engine.library_infos()
         };
-        state.update(|s| {
-            s.drugs = infos.iter().map(|l| l.drugs).sum();
-            s.chunks = infos.iter().map(|l| l.chunks).sum();
-        });
+        state.update(|s| s.count_libraries(&infos));
         Ok(infos)
     })
     .await
@@ -363,10 +360,7 @@ pub async fn import_library(state: AppStateRef<'_>, library: String) -> Result<I
             engine.reload_libraries();
             engine.library_infos()
         };
-        state.update(|s| {
-            s.drugs = infos.iter().map(|l| l.drugs).sum();
-            s.chunks = infos.iter().map(|l| l.chunks).sum();
-        });
+        state.update(|s| s.count_libraries(&infos));
         lock(&state.import_choice).clear();
         Ok(report)
     })

@@ -66,8 +66,7 @@ pub fn start_up(state: &AppState, paths: Paths) {
         if s.index_ready {
             s.index_error = None;
         }
-        s.drugs = infos.iter().map(|l| l.drugs).sum();
-        s.chunks = infos.iter().map(|l| l.chunks).sum();
+        s.count_libraries(&infos);
         s.progress = None;
         s.timings.index_ms = Some(index_ms);
     });

@@ -45,6 +45,14 @@ pub struct Status {
     pub timings: StartupTimings,
 }
 
+impl Status {
+    /// The totals over the libraries now searched.
+    pub fn count_libraries(&mut self, infos: &[drugchatter_engine::LibraryInfo]) {
+        self.drugs = infos.iter().map(|l| l.drugs).sum();
+        self.chunks = infos.iter().map(|l| l.chunks).sum();
+    }
+}
+
 /// A status names at most this many failed files; the count says how many there are.
 pub const MAX_FAILURES_SHOWN: usize = 100;
 
