@@ -142,6 +142,7 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
             synthetic_only,
             import,
             embed_tokens,
+            embedding,
             generation,
             question,
             model,
@@ -165,6 +166,8 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
                     repeats: *repeats,
                 };
                 bench::generation::run(&engine, &options)?;
+            } else if *embedding {
+                bench::embedding(paths)?;
             } else if import.is_empty() {
                 bench::run(paths, questions, *synthetic, !*synthetic_only)?;
             } else {
