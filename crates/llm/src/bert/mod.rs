@@ -90,8 +90,8 @@ impl Config {
             return fail("a size is zero or too large".into());
         }
         // Attention writes each head's output as whole 16-column panels.
-        if self.hidden_size % self.num_attention_heads != 0
-            || (self.hidden_size / self.num_attention_heads) % PANEL != 0
+        if !self.hidden_size.is_multiple_of(self.num_attention_heads)
+            || !(self.hidden_size / self.num_attention_heads).is_multiple_of(PANEL)
         {
             return fail(format!(
                 "{} heads over a hidden size of {} (heads must be a multiple of {PANEL} wide)",
