@@ -117,6 +117,10 @@ pub enum Command {
         /// With --import: tokens of each passage the embedder reads
         #[arg(long, default_value_t = DEFAULT_EMBED_TOKENS as u16, value_parser = clap::value_parser!(u16).range(16..=256))]
         embed_tokens: u16,
+        /// Instead, measure the embedder: passages and tokens per second on a fixed sample of
+        /// 1,000 of the corpus's passages, then a first index build of the corpus
+        #[arg(long)]
+        embedding: bool,
         /// Instead, measure answer generation: candle against llama.cpp on the same GGUF and prompt
         #[arg(long)]
         generation: bool,

@@ -146,6 +146,7 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
             synthetic_only,
             import,
             embed_tokens,
+            embedding,
             generation,
             question,
             model,
@@ -169,6 +170,8 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
                     repeats: *repeats,
                 };
                 bench::generation::run(&engine, &options)?;
+            } else if *embedding {
+                bench::embedding(paths)?;
             } else if import.is_empty() {
                 bench::run(paths, questions, *synthetic, !*synthetic_only)?;
             } else {

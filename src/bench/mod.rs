@@ -5,7 +5,9 @@
 pub mod generation;
 
 use anyhow::{Context, Result};
-use drugchatter_engine::bench::{search, Ann, Bm25, EngineParts, Index, Library, Vectors};
+use drugchatter_engine::bench::{
+    embedding_texts, search, Ann, Bm25, Embedder, EngineParts, Index, Library, Vectors, MAX_TOKENS,
+};
 use drugchatter_engine::{Engine, Hit, ImportOptions, Paths, Progress, Stage, BUNDLED_LIBRARY};
 use std::path::Path;
 use std::sync::Mutex;
@@ -87,6 +89,50 @@ fn corpus(mut paths: Paths, questions: &Path) -> Result<()> {
     let library = engine.library().expect("just built");
     measure_queries(&engine, library, &questions)?;
     println!("peak RSS so far: {:.0} MB", peak_rss_mb());
+    Ok(())
+}
+
+/// Passages in the embedder's fixed sample: every n-th of the corpus's, in index order.
+const EMBEDDING_SAMPLE: usize = 1000;
+
+/// The embedder alone on a fixed sample of the corpus's passages, then a first index build
+/// of the whole corpus in a scratch data folder (what a new install does on first use).
+pub fn embedding(mut paths: Paths) -> Result<()> {
+    println!("machine: {}", machine());
+    let passages = embedding_texts(&paths.corpus_dir)?;
+    let embedder = Embedder::load(&paths.models_dir)?;
+    let step = (passages.len() / EMBEDDING_SAMPLE).max(1);
+    let sample: Vec<&str> = passages.iter().step_by(step).take(EMBEDDING_SAMPLE).map(String::as_str).collect();
+    let tokens: usize = embedder.token_ids(&sample, MAX_TOKENS)?.iter().map(Vec::len).sum();
+    let started = Instant::now();
+    embedder.embed_all(&sample, &mut |_| true)?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "embedding {} of {} passages ({tokens} tokens): {seconds:.1} s = {:.1} passages/s, {:.0} tokens/s",
+        sample.len(),
+        passages.len(),
+        sample.len() as f64 / seconds,
+        tokens as f64 / seconds
+    );
+    drop(embedder);
+
+    let scratch = tempfile::tempdir()?;
+    paths.data_dir = scratch.path().to_path_buf();
+    let started = Instant::now();
+    let mut engine = Engine::open(paths).context("starting the engine")?;
+    let clock = StageClock::default();
+    let report = engine.update_index(None, &clock)?;
+    let total = started.elapsed().as_secs_f64();
+    let (embed_time, embedded) = clock.duration_of(Stage::Embedding).unwrap_or_default();
+    let all: Vec<&str> = passages.iter().map(String::as_str).collect();
+    let all_tokens: usize = engine.embedder().token_ids(&all, MAX_TOKENS)?.iter().map(Vec::len).sum();
+    println!(
+        "first index build: {} passages ({all_tokens} tokens) in {total:.1} s with the embedder's load; \
+         embedding {embedded} in {:.1} s = {:.1} passages/s",
+        report.chunks,
+        embed_time.as_secs_f64(),
+        embedded as f64 / embed_time.as_secs_f64().max(1e-9)
+    );
     Ok(())
 }
 

@@ -4,9 +4,12 @@
 //! sentence. Public only for those two clients; nothing else should need it.
 
 use crate::answer::prompt;
+use crate::chunk::{chunk_monograph, drop_repeats};
+use crate::index::embedding_text;
 use crate::retrieve::Hit;
 use crate::Engine;
 use drugchatter_llm::Llm;
+use std::path::Path;
 
 // `eval` counts the numbers a shown sentence has that its passage lacks.
 pub use crate::answer::numbers::{quantities, supported, Quantity};
@@ -15,10 +18,25 @@ pub use crate::index::lexical::Bm25;
 pub use crate::index::vector::{Ann, Vectors};
 pub use crate::index::Index;
 pub use crate::library::Library;
-// `bench` embeds questions itself, to time the search alone.
-pub use crate::embed::Embedder;
+// `bench` embeds questions itself, to time the search alone, and times the embedder on
+// the corpus's passages.
+pub use crate::embed::{Embedder, MAX_TOKENS};
 // `bench` measures retrieval in one library, without the merge across libraries.
 pub use crate::retrieve::search;
+
+/// The text of every passage of the monographs in `corpus_dir`, as the index embeds it,
+/// in index order; files that fail to parse are left out.
+pub fn embedding_texts(corpus_dir: &Path) -> crate::Result<Vec<String>> {
+    let (files, _) = crate::corpus::scan(corpus_dir)?;
+    let mut texts = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        if let Ok((drug, monograph)) = crate::corpus::parse_file(file, crate::BUNDLED_LIBRARY) {
+            let chunks = drop_repeats(chunk_monograph(&drug.slug, index as u32, &monograph));
+            texts.extend(chunks.iter().map(|chunk| embedding_text(&drug, chunk)));
+        }
+    }
+    Ok(texts)
+}
 
 /// The engine's loaded parts, for measurements that go below its API.
 pub trait EngineParts {

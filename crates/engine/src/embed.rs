@@ -1,11 +1,9 @@
-//! Sentence embeddings: all-MiniLM-L6-v2 through candle's BERT, mean-pooled over real
-//! tokens and L2-normalised, so a dot product is the cosine similarity.
+//! Sentence embeddings: all-MiniLM-L6-v2 through our BERT encoder (`drugchatter_llm::bert`),
+//! mean-pooled over real tokens and L2-normalised, so a dot product is the cosine similarity.
 
 use crate::error::{Error, Result};
 use crate::model_manifest::{self, VerifiedModel};
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config, DTYPE};
+use drugchatter_llm::bert::{Bert, Config};
 use std::path::Path;
 use tokenizers::{Tokenizer, TruncationParams};
 
@@ -13,14 +11,20 @@ use tokenizers::{Tokenizer, TruncationParams};
 pub const DIMENSION: usize = 384;
 /// The model was trained with 256-token inputs; longer text is truncated.
 pub const MAX_TOKENS: usize = 256;
-/// Batches of similar-length texts keep padding, and so wasted work, small.
+/// Texts per encoder call: thousands of tokens, enough rows for the products to run at
+/// full speed, and a progress report every second or so.
 const BATCH_SIZE: usize = 32;
 
+/// Names the code that computes the vectors, beside the weights: two encoders agree only
+/// to rounding, so vectors made by another one (candle's BERT, before this one) must not be
+/// mixed with ours in an index or an embedding cache.
+const ENCODER: &str = "encoder=packed-gemm-1";
+
 pub struct Embedder {
-    model: BertModel,
+    model: Bert,
     tokenizer: Tokenizer,
-    device: Device,
-    /// Identifies the weights; indexes record it and are rebuilt when it changes.
+    /// Identifies the weights and the encoder; indexes and embedding caches record it and
+    /// are rebuilt when it changes.
     pub fingerprint: String,
 }
 
@@ -45,17 +49,13 @@ impl Embedder {
         tokenizer
             .with_truncation(Some(TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
             .map_err(|e| load_error(&tokenizer_path, e.to_string()))?;
-        // tokenizer.json pads every text to 128 tokens; we pad each batch ourselves, with a mask.
+        // tokenizer.json pads every text to 128 tokens; the encoder packs texts unpadded.
         tokenizer.with_padding(None);
 
         let weights = model.file("model.safetensors");
-        let device = Device::Cpu;
-        // SAFETY: the weights file is memory-mapped read-only; it was verified against its
-        // pinned hash just before, and DrugChatter never writes to it while running.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DTYPE, &device) }
-            .map_err(|e| load_error(&weights, e.to_string()))?;
-        let model_weights = BertModel::load(vb, &config).map_err(|e| load_error(&weights, e.to_string()))?;
-        Ok(Embedder { model: model_weights, tokenizer, device, fingerprint: model.fingerprint.clone() })
+        let model_weights = Bert::load(&weights, &config).map_err(|e| load_error(&weights, e.to_string()))?;
+        let fingerprint = format!("{} {ENCODER}", model.fingerprint);
+        Ok(Embedder { model: model_weights, tokenizer, fingerprint })
     }
 
     /// Whether `word` (lower case) is a whole word of the embedder's vocabulary: about 22,000
@@ -103,12 +103,13 @@ impl Embedder {
         Ok(out)
     }
 
-    fn embed_batch(&self, texts: &[&str], max_tokens: usize) -> Result<Vec<Vec<f32>>> {
-        let embedding_error = |e: &dyn std::fmt::Display| Error::Embedding(e.to_string());
-        let encodings = self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| embedding_error(&e))?;
+    /// The token ids each text is embedded from: at most `max_tokens` (2 to
+    /// [`MAX_TOKENS`]) of them, the closing [SEP] kept when a text is cut.
+    pub fn token_ids(&self, texts: &[&str], max_tokens: usize) -> Result<Vec<Vec<u32>>> {
+        let encodings =
+            self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| Error::Embedding(e.to_string()))?;
         let max_tokens = max_tokens.clamp(2, MAX_TOKENS);
-        // Shortened to `max_tokens` keeping the closing [SEP], then padded to the longest.
-        let sequences: Vec<Vec<u32>> = encodings
+        Ok(encodings
             .iter()
             .map(|e| {
                 let ids = e.get_ids();
@@ -120,31 +121,13 @@ impl Embedder {
                     cut
                 }
             })
-            .collect();
-        let rows = sequences.len();
-        let width = sequences.iter().map(Vec::len).max().unwrap_or(0);
-        let mut ids = Vec::with_capacity(rows * width);
-        let mut mask = Vec::with_capacity(rows * width);
-        for sequence in &sequences {
-            ids.extend_from_slice(sequence);
-            ids.extend(std::iter::repeat_n(0, width - sequence.len()));
-            mask.extend(std::iter::repeat_n(1u32, sequence.len()));
-            mask.extend(std::iter::repeat_n(0u32, width - sequence.len()));
-        }
-        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
-            let ids = Tensor::from_vec(ids, (rows, width), &self.device)?;
-            let mask = Tensor::from_vec(mask, (rows, width), &self.device)?;
-            let types = ids.zeros_like()?;
-            let hidden = self.model.forward(&ids, &types, Some(&mask))?;
-            // Mean over real tokens only: padding must not dilute short texts.
-            let mask_f = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-            let summed = hidden.broadcast_mul(&mask_f)?.sum(1)?;
-            let counts = mask_f.sum(1)?;
-            let mean = summed.broadcast_div(&counts)?;
-            let norms = mean.sqr()?.sum_keepdim(1)?.sqrt()?;
-            mean.broadcast_div(&norms)?.to_vec2::<f32>()
-        };
-        run().map_err(|e| embedding_error(&e))
+            .collect())
+    }
+
+    fn embed_batch(&self, texts: &[&str], max_tokens: usize) -> Result<Vec<Vec<f32>>> {
+        let sequences = self.token_ids(texts, max_tokens)?;
+        let sequences: Vec<&[u32]> = sequences.iter().map(Vec::as_slice).collect();
+        self.model.embed(&sequences).map_err(|e| Error::Embedding(e.to_string()))
     }
 }
 

@@ -1,4 +1,5 @@
-//! Local text generation from a quantized GGUF model, run with candle.
+//! Local text generation from a quantized GGUF model, run with candle, and the BERT encoder
+//! the engine embeds passages with.
 //!
 //! [`Llm::load`] reads a GGUF file, picks the model code from `general.architecture`
 //! (llama, qwen2, qwen3, gemma3, phi3), builds the tokenizer from the file's own vocabulary
@@ -11,7 +12,9 @@
 //! `chat` (chat formats and stop tokens), `architecture` (the dispatch: which decoder runs
 //! which architecture, and the `Decoder` trait generation calls), `generation` ([`Llm`]), `validate` (what a file declares, checked before
 //! anything is allocated from it),
-//! and one folder per decoder of our own with the kernels only it uses (`llama/`); the other
+//! and one folder per model of our own with the code only it uses (`llama/`, the decoder;
+//! [`bert`], the sentence encoder the engine embeds passages with); the kernels both share
+//! (the f32 GEMM, the thread pool, the small vector ops) are in `kernels/`. The other
 //! architectures run candle-transformers' models.
 //!
 //! Adding an architecture means one new folder for its decoder, implementing `Decoder`
@@ -19,10 +22,12 @@
 //! GGUF name in [`Architecture`].
 
 mod architecture;
+pub mod bert;
 mod chat;
 mod error;
 mod generation;
 mod gguf;
+mod kernels;
 mod llama;
 mod tokenizer;
 mod validate;

@@ -7,14 +7,14 @@
 //! broadcast `where_cond`, a softmax with one libm call per score, and the masked upper
 //! triangle computed anyway. Here each piece (query head × block of rows) multiplies
 //! against its key/value head, up to the last key its rows can see, through the panel
-//! kernel of [`gemm`](super::gemm), and exponentiates eight scores at a time.
+//! kernel of [`gemm`](crate::kernels::gemm), and exponentiates eight scores at a time.
 
-use super::gemm::{self, Panels, View, PANEL};
 use super::kv_cache::KvCache;
-use super::pool::for_each_part;
-use super::vector_ops::{dot, exp_minus_max};
+use crate::kernels::gemm::{self, Panels, View, PANEL};
+use crate::kernels::pool::for_each_part;
+use crate::kernels::vector_ops::{dot, exp_minus_max};
 #[cfg(target_arch = "x86_64")]
-use super::vector_ops::{exp_minus_max_avx2, horizontal_sum};
+use crate::kernels::vector_ops::{exp_minus_max_avx2, horizontal_sum};
 
 /// The shape of grouped-query attention.
 #[derive(Clone, Copy)]

@@ -18,13 +18,11 @@
 //! The arithmetic is candle's, so the logits match `quantized_llama`'s (a test compares them).
 
 mod attention;
-mod gemm;
 mod kv_cache;
-mod pool;
 mod quantized;
-mod vector_ops;
 
 use crate::architecture::Decoder;
+use crate::kernels::{gemm, pool, vector_ops};
 use attention::Heads;
 use candle_core::quantized::{gguf_file, QTensor};
 use candle_core::{Device, IndexOp, Result, Tensor};

@@ -2,9 +2,9 @@
 //! their matrix-vector products: the decoding step's projections, where memory bandwidth is
 //! the limit and fewer bytes a weight win. The dot products are llama.cpp's, in AVX2.
 
-use super::pool::for_each_part;
+use crate::kernels::pool::for_each_part;
 #[cfg(target_arch = "x86_64")]
-use super::vector_ops::horizontal_sum;
+use crate::kernels::vector_ops::horizontal_sum;
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::Tensor;
 

@@ -1,4 +1,4 @@
-//! The prompt's f32 matrix products: `x · W` with `W` read as panels of 16 columns, each
+//! The f32 matrix products of the llama prompt and the BERT encoder: `x · W` with `W` read as panels of 16 columns, each
 //! panel one contiguous run per step of the shared dimension, and a 6 × 16 AVX2/FMA
 //! microkernel that keeps its 12 accumulators in registers.
 //!
