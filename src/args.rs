@@ -72,6 +72,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A drug class's page: its members, and the interactions and warnings two or more of
+    /// them state, each line cited to its monograph. Without a name, lists the classes
+    Class {
+        /// The class as listed, e.g. "ACE inhibitors"
+        name: Option<String>,
+        /// Print the page as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Answer a question from the library, streaming the answer, then its numbered sources
     Ask {
         /// The question, e.g. "How does imiquimod work?"

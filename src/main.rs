@@ -123,6 +123,22 @@ fn run(args: Args) -> Result<std::process::ExitCode> {
             }
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Class { name, json } => {
+            let engine = open_with_index(paths)?;
+            match name {
+                None if *json => printer::json::print(&engine.drug_classes())?,
+                None => printer::standard::classes(&engine.drug_classes()),
+                Some(name) => {
+                    let page = engine.drug_class(name)?;
+                    if *json {
+                        printer::json::print(&page)?;
+                    } else {
+                        printer::standard::class_page(&page);
+                    }
+                }
+            }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
         Command::Ask { question, answer } => {
             let engine = open_for_answers(paths, answer)?;
             let mut conversation = Conversation::default();

@@ -17,7 +17,9 @@ use crate::export::ExportKind;
 use crate::history::HistoryView;
 use crate::settings::{Settings, SettingsRequest};
 use crate::state::Status;
-use drugchatter_engine::{Answer, DrugSummary, ImportReport, LibraryInfo, MonographView, Passage, SearchResults};
+use drugchatter_engine::{
+    Answer, ClassPage, ClassSummary, DrugSummary, ImportReport, LibraryInfo, MonographView, Passage, SearchResults,
+};
 use std::any::TypeId;
 use std::collections::BTreeMap;
 use ts_rs::{Config, TypeVisitor, TS};
@@ -36,6 +38,8 @@ pub fn typescript() -> String {
     declarations.visit::<SearchResults>();
     declarations.visit::<DrugSummary>();
     declarations.visit::<MonographView>();
+    declarations.visit::<ClassSummary>();
+    declarations.visit::<ClassPage>();
     declarations.visit::<LibraryInfo>();
     declarations.visit::<Settings>();
     declarations.visit::<SettingsRequest>();

@@ -11,8 +11,8 @@ use crate::startup::load_model;
 use crate::state::{lock, AppState, Status, TaskProgress};
 use crate::validate;
 use drugchatter_engine::{
-    Answer, AnswerSentence, AnswerUpdate, AskOptions, Conversation, DrugSummary, ImportOptions, ImportReport,
-    LibraryInfo, LibraryKind, MonographView, SearchResults,
+    Answer, AnswerSentence, AnswerUpdate, AskOptions, ClassPage, ClassSummary, Conversation, DrugSummary,
+    ImportOptions, ImportReport, LibraryInfo, LibraryKind, MonographView, SearchResults,
 };
 use serde::Serialize;
 use std::path::PathBuf;
@@ -217,6 +217,21 @@ pub async fn monograph(state: AppStateRef<'_>, library: String, slug: String) ->
     let slug = validate::name("drug", &slug)?;
     let state = Arc::clone(&state);
     blocking(move || state.with_engine(|engine| engine.monograph(&library, &slug).map_err(AppError::from))).await
+}
+
+/// Every drug class with members, for the class list and autocomplete.
+#[tauri::command]
+pub async fn drug_classes(state: AppStateRef<'_>) -> Result<Vec<ClassSummary>, AppError> {
+    let state = Arc::clone(&state);
+    blocking(move || state.with_engine(|engine| Ok(engine.drug_classes()))).await
+}
+
+/// A class's page: its members and the lines two or more of them state alike.
+#[tauri::command]
+pub async fn drug_class(state: AppStateRef<'_>, name: String) -> Result<ClassPage, AppError> {
+    let name = validate::class_name(&name)?;
+    let state = Arc::clone(&state);
+    blocking(move || state.with_engine(|engine| engine.drug_class(&name).map_err(AppError::from))).await
 }
 
 /// The loaded libraries with their counts.

@@ -147,6 +147,8 @@ pub fn run() {
             commands::search,
             commands::drugs,
             commands::monograph,
+            commands::drug_classes,
+            commands::drug_class,
             commands::libraries,
             commands::get_settings,
             commands::set_settings,

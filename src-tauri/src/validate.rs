@@ -63,6 +63,19 @@ pub fn name(kind: &str, value: &str) -> Result<String, AppError> {
     }
 }
 
+/// A drug class as the class list names it ("ACE inhibitors", "GLP-1 receptor agonists",
+/// "angiotensin receptor blockers (ARBs)"): letters, digits, spaces and `-()/,'`.
+pub fn class_name(value: &str) -> Result<String, AppError> {
+    let ok = !value.trim().is_empty()
+        && value.chars().count() <= MAX_NAME_CHARS
+        && value.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '(' | ')' | '/' | ',' | '\''));
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(AppError::invalid("invalid drug class name"))
+    }
+}
+
 /// A GGUF model file chosen by the user: an absolute path to an existing `.gguf` file.
 pub fn model_path(path: &str) -> Result<PathBuf, AppError> {
     let path = absolute_path(path)?;
@@ -122,6 +135,16 @@ mod tests {
         assert!(name("drug", "co-trimoxazole_2.1").is_ok());
         for bad in ["", "../etc", "a/b", "a\\b", ".hidden", "a b", "x\0", &"a".repeat(200)] {
             assert!(name("drug", bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn class_names_are_words_not_paths_or_markup() {
+        for good in ["ACE inhibitors", "GLP-1 receptor agonists", "angiotensin receptor blockers (ARBs)"] {
+            assert_eq!(class_name(good).unwrap(), good);
+        }
+        for bad in ["", "  ", "<img src=x>", "a\0b", "a;b", &"a".repeat(200)] {
+            assert!(class_name(bad).is_err(), "{bad:?} accepted");
         }
     }
 

@@ -1,6 +1,7 @@
 use drugchatter_engine::BuildReport;
 use drugchatter_engine::ImportReport;
 use drugchatter_engine::SearchResults;
+use drugchatter_engine::{ClassPage, ClassSummary, SharedFact};
 use drugchatter_engine::{LibraryInfo, LibraryKind};
 use std::time::Duration;
 
@@ -66,6 +67,51 @@ pub fn libraries(libraries: &[LibraryInfo]) {
             l.documents,
             l.chunks,
             l.source_dir.display()
+        );
+    }
+}
+
+pub fn classes(classes: &[ClassSummary]) {
+    for class in classes {
+        let plural = if class.members == 1 { "" } else { "s" };
+        println!("{:<44} {:>3} member{plural}", class.name, class.members);
+    }
+}
+
+pub fn class_page(page: &ClassPage) {
+    let members: Vec<&str> = page.members.iter().map(|m| m.title.as_str()).collect();
+    println!("{}: {}", page.name, members.join(", "));
+    let mut n = 0;
+    let mut facts = |heading: &str, facts: &[SharedFact]| {
+        println!("\n{heading}");
+        if facts.is_empty() {
+            println!("  (none stated by two or more members)");
+        }
+        for fact in facts {
+            if let Some(topic) = &fact.topic {
+                println!("\n  {topic} ({} of {} members)", fact.lines.len(), page.members.len());
+            } else {
+                println!();
+            }
+            for line in &fact.lines {
+                n += 1;
+                println!("    [{n}] {}: {}", line.drug, line.text);
+            }
+        }
+    };
+    facts("Interactions named by two or more members", &page.interactions);
+    facts("Warnings stated by two or more members", &page.warnings);
+    println!("\nSources");
+    let all = page.interactions.iter().chain(&page.warnings).flat_map(|f| &f.lines);
+    for (i, line) in all.enumerate() {
+        println!(
+            "  [{}] {} — {} ({}:{}-{})",
+            i + 1,
+            line.drug,
+            line.section,
+            line.library,
+            line.span.start,
+            line.span.end
         );
     }
 }

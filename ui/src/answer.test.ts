@@ -29,6 +29,18 @@ function handlers(): AnswerHandlers & { [k: string]: ReturnType<typeof vi.fn> } 
 }
 
 describe("renderAnswer", () => {
+  it("links each class the question named to its class page", () => {
+    const answer = { ...imiquimodAnswer(), classes: ["statins"] };
+    const h = handlers();
+    const onClass = vi.fn();
+    const link = renderAnswer(answer, { ...h, onClass }).querySelector<HTMLButtonElement>(".class-link")!;
+    expect(link.textContent).toBe("See what statins share");
+    link.click();
+    expect(onClass).toHaveBeenCalledWith("statins");
+    // A saved conversation's card, whose handlers open no class page, shows no dead link.
+    expect(renderAnswer(answer, h).querySelector(".class-link")).toBeNull();
+  });
+
   it("shows verified sentences with their [n] markers, in order", () => {
     const card = renderAnswer(imiquimodAnswer(), handlers());
     const sentences = [...card.querySelectorAll(".sentence")];

@@ -14,6 +14,8 @@ export interface AnswerHandlers {
   onCiteHover(source: Source, anchor: HTMLElement): void;
   onCiteLeave(): void;
   onProfile(link: ProfileLink): void;
+  /** A drug class the question named: its class page. */
+  onClass?(name: string): void;
   onOtherQuestion(question: string): void;
   onCopy(answer: Answer): void;
 }
@@ -380,13 +382,18 @@ export function renderAnswer(original: Answer, handlers: AnswerHandlers, context
     h("h2", { class: "question", tabindex: -1 }, answer.question, answer.carried_over ? h("span", { class: "carried" }, " (follow-up)") : null),
     preview.map((n) => h("p", { class: `notice notice-${n.kind}`, role: "note" }, noticeText(n))),
     top.map(noticeEl),
-    answer.profiles.length
+    answer.profiles.length || (answer.classes.length && handlers.onClass)
       ? h(
           "p",
           { class: "profiles" },
           answer.profiles.map((p) =>
             h("button", { type: "button", class: "link profile-link", "data-drug": p.drug_slug, onclick: () => handlers.onProfile(p) }, `See the profile for ${p.title}`),
           ),
+          handlers.onClass
+            ? answer.classes.map((c) =>
+                h("button", { type: "button", class: "link class-link", "data-class": c, onclick: () => handlers.onClass?.(c) }, `See what ${c} share`),
+              )
+            : null,
         )
       : null,
     bodyEl(answer, handlers),

@@ -6,6 +6,8 @@ import type {
   Answer,
   AppError,
   AskEvent,
+  ClassPage,
+  ClassSummary,
   DrugSummary,
   ExportKind,
   HistoryView,
@@ -53,6 +55,8 @@ export const newConversation = () => call<void>("new_conversation");
 export const search = (query: string, k: number) => call<SearchResults>("search", { query, k });
 export const drugs = () => call<DrugSummary[]>("drugs");
 export const monograph = (library: string, slug: string) => call<MonographView>("monograph", { library, slug });
+export const drugClasses = () => call<ClassSummary[]>("drug_classes");
+export const drugClass = (name: string) => call<ClassPage>("drug_class", { name });
 export const libraries = () => call<LibraryInfo[]>("libraries");
 export const getSettings = () => call<Settings>("get_settings");
 /** The model is named by kind only: the file is the one last picked with `chooseModelFile`. */

@@ -54,6 +54,10 @@ export type Answer = {
    */
   profiles: Array<ProfileLink>,
   /**
+   * The drug classes the question named, each with a class page (`Engine::drug_class`).
+   */
+  classes: Array<string>,
+  /**
    * Each drug's FAQ questions, offered as other questions about it.
    */
   other_questions: Array<OtherQuestions>,
@@ -156,6 +160,37 @@ export type Clarification = {
    */
   name: string,
   candidates: Array<Candidate>,
+};
+
+/**
+ * A class's page.
+ */
+export type ClassPage = {
+  name: string,
+  /**
+   * The members in every library, sorted by title.
+   */
+  members: Array<DrugSummary>,
+  /**
+   * Medicines and classes that two or more members' interaction lists name.
+   */
+  interactions: Array<SharedFact>,
+  /**
+   * Contraindications, boxed and other warnings, and serious side effects that two or
+   * more members state alike.
+   */
+  warnings: Array<SharedFact>,
+};
+
+/**
+ * A class as a list of classes shows it.
+ */
+export type ClassSummary = {
+  /**
+   * How answers name it: "ACE inhibitors".
+   */
+  name: string,
+  members: number,
 };
 
 /**
@@ -344,6 +379,24 @@ export type LibraryInfo = {
 export type LibraryKind = "bundled" | "imported";
 
 export type MatchKind = "generic" | "brand" | "fuzzy" | "class";
+
+/**
+ * A member's own line, with the passage that holds it.
+ */
+export type MemberLine = {
+  drug: string,
+  drug_slug: string,
+  library: string,
+  /**
+   * The passage's headings: "Drug Interactions".
+   */
+  section: string,
+  /**
+   * The passage's byte range in the member's source file, as citations give it.
+   */
+  span: Span,
+  text: string,
+};
 
 export type ModelChoice = { "kind": "bundled" } | { "kind": "file", path: string, };
 
@@ -552,6 +605,21 @@ export type SettingsRequest = {
   answer_length: AnswerLength,
   show_unverified: boolean,
   theme: Theme,
+};
+
+/**
+ * One fact that several members state, as each states it.
+ */
+export type SharedFact = {
+  /**
+   * What the lines are about: the medicine or class an interaction names, or a warning
+   * line's label; `None` for warning lines without a common label.
+   */
+  topic: string | null,
+  /**
+   * One line per member, in member order.
+   */
+  lines: Array<MemberLine>,
 };
 
 /**

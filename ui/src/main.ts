@@ -9,15 +9,16 @@ import { attachCombobox } from "./autocomplete";
 import { $, clear, h } from "./dom";
 import { answerExportButtons, formatWhen, HistoryPanel, renderSavedConversation, type HistoryGroup } from "./conversations";
 import { SessionHistory, type Entry } from "./history";
+import { renderClassPage } from "./classpage";
 import { followSections, renderMonograph } from "./monograph";
 import { renderPending, renderStopped, settleCard } from "./pending";
 import { ProgressClock } from "./progress";
 import { applyTheme, DEFAULT_SETTINGS } from "./settings";
-import type { AppError, DrugSummary, MonographView, Settings, Source, Span, Status } from "./types";
+import type { AppError, ClassPage, DrugSummary, MonographView, Settings, Source, Span, Status } from "./types";
 import { notReadyText, renderImportPanel, renderLibrary, renderSearch, renderSettings, renderStatusBanner, statusPillText } from "./views";
 import { plural } from "./words";
 
-type View = "ask" | "monograph" | "library" | "search" | "settings" | "conversation";
+type View = "ask" | "monograph" | "class" | "library" | "search" | "settings" | "conversation";
 
 /** For the length hint only: the engine's rule decides, and its error is shown. */
 const MAX_QUESTION_CHARS = 2000;
@@ -32,6 +33,9 @@ const state = {
   view: "ask" as View,
   previousView: "ask" as View,
   monographs: new Map<string, MonographView>(),
+  classPages: new Map<string, ClassPage>(),
+  /** The view a class page was opened from, for its Back. */
+  classReturn: "ask" as View,
   /** Times the current stage of the index build or import, for the time left. */
   progressClock: new ProgressClock(),
   /** Stops the profile's table of contents following the scroll. */
@@ -63,6 +67,7 @@ const el = {
   views: {
     ask: $("#view-ask"),
     monograph: $("#view-monograph"),
+    class: $("#view-class"),
     library: $("#view-library"),
     search: $("#view-search"),
     settings: $("#view-settings"),
@@ -178,6 +183,7 @@ const answerHandlers: AnswerHandlers = {
   onCiteHover: (source, anchor) => showTooltip(source, anchor),
   onCiteLeave: () => hideTooltip(),
   onProfile: (link) => void openMonograph(link.library, link.drug_slug, null),
+  onClass: (name) => void openClass(name),
   onOtherQuestion: (question) => void submit(question),
   onCopy: (answer) => void copy(answerPlainText(answer)),
 };
@@ -431,6 +437,36 @@ async function openMonograph(library: string, slug: string, highlight: Span | nu
   }
 }
 
+/** A drug class's page; Back returns to the view it was opened from. */
+async function openClass(name: string) {
+  hideTooltip();
+  let page = state.classPages.get(name);
+  if (!page) {
+    try {
+      page = await api.drugClass(name);
+      state.classPages.set(name, page);
+    } catch (e) {
+      announce(`Could not open the class page: ${(e as AppError).message}`);
+      return;
+    }
+  }
+  if (state.view !== "class") state.classReturn = state.view === "monograph" ? state.previousView : state.view;
+  const content = renderClassPage(page, {
+    onBack: closeClass,
+    onMember: (m) => void openMonograph(m.library, m.slug, null),
+    onCite: (line) => void openMonograph(line.library, line.drug_slug, line.span),
+    onAsk: (q) => void submit(q),
+  });
+  el.views.class.replaceChildren(content);
+  show("class");
+  el.views.class.scrollTop = 0;
+  content.querySelector<HTMLElement>(".class-title")?.focus();
+}
+
+function closeClass() {
+  show(state.classReturn === "class" ? "ask" : state.classReturn);
+}
+
 // ---- drug search, library, settings --------------------------------------------------
 
 attachCombobox({
@@ -459,8 +495,9 @@ async function searchPassages(text: string) {
 
 async function openLibrary() {
   try {
-    const [infos, drugs] = await Promise.all([api.libraries(), api.drugs()]);
+    const [infos, drugs, classes] = await Promise.all([api.libraries(), api.drugs(), api.drugClasses()]);
     state.drugs = drugs;
+    state.classPages.clear();
     el.views.library.replaceChildren(
       renderLibrary(infos, drugs, (d) => void openMonograph(d.library, d.slug, null), importPanel(), async (info) => {
         try {
@@ -472,7 +509,7 @@ async function openLibrary() {
         announce(`Removed the library “${info.name}”.`);
         void openLibrary();
         return null;
-      }),
+      }, { classes, onOpen: (c) => void openClass(c.name) }),
     );
     if (state.view !== "library") el.views.library.scrollTop = 0;
   } catch (e) {
@@ -553,6 +590,7 @@ document.addEventListener("keydown", (e) => {
     if (!el.tooltip.hidden) hideTooltip();
     else if (state.asking !== null) void stop();
     else if (state.view === "monograph") closeMonograph();
+    else if (state.view === "class") closeClass();
     else if (state.view === "conversation") show("ask");
   }
 });

@@ -6,7 +6,7 @@ import { normalize } from "./autocomplete";
 import { ESTIMATING, percentText, remainingText } from "./progress";
 import { settingsRequest, validateSettings } from "./settings";
 import { plural } from "./words";
-import type { DrugSummary, Hit, ImportReport, LibraryInfo, ProgressInfo, SearchResults, Settings, SettingsRequest, Status } from "./types";
+import type { ClassSummary, DrugSummary, Hit, ImportReport, LibraryInfo, ProgressInfo, SearchResults, Settings, SettingsRequest, Status } from "./types";
 
 export function libraryLabel(info: LibraryInfo): string {
   return info.kind === "bundled" ? "Bundled monographs" : `Imported: ${info.name}`;
@@ -82,6 +82,7 @@ export function renderLibrary(
   onOpen: (drug: DrugSummary) => void,
   importPanel: HTMLElement | null = null,
   onRemove: ((info: LibraryInfo) => Promise<string | null>) | null = null,
+  classes: { classes: ClassSummary[]; onOpen: (c: ClassSummary) => void } | null = null,
 ): HTMLElement {
   let library: string | null = null;
   const list = h("ul", { class: "drug-list", "aria-label": "Drugs" });
@@ -185,6 +186,25 @@ export function renderLibrary(
     { class: "library" },
     h("h1", null, "Library"),
     h("div", { class: "library-top" }, table, importPanel),
+    classes?.classes.length
+      ? h(
+          "section",
+          { class: "class-list", "aria-labelledby": "class-list-title" },
+          h("h2", { id: "class-list-title" }, "Drug classes"),
+          h("p", { class: "muted" }, "What the members of a class share: interactions and warnings, each line from its own monograph."),
+          h(
+            "ul",
+            null,
+            classes.classes.map((c) =>
+              h(
+                "li",
+                null,
+                h("button", { type: "button", class: "chip class-item", "data-class": c.name, "aria-label": `${c.name}, ${plural(c.members, "member")}`, onclick: () => classes.onOpen(c) }, c.name, h("span", { class: "class-count" }, ` ${c.members}`)),
+              ),
+            ),
+          ),
+        )
+      : null,
     h("div", { class: "library-filter" }, filter, count),
     list,
   );

@@ -50,6 +50,9 @@ pub enum Error {
     #[error("there is no drug {0:?} in the library")]
     NoSuchDrug(String),
 
+    #[error("there is no drug class {0:?} in the library")]
+    NoSuchClass(String),
+
     #[error("{path}: {reason}")]
     Import { path: PathBuf, reason: String },
 

@@ -39,6 +39,8 @@ pub use answer::{
 pub use answer::{check_question, QuestionProblem, QuestionType, MAX_QUESTION_CHARS};
 // Profile pages and autocomplete (`Engine::drugs`, `Engine::monograph`).
 pub use browse::{BlockView, DrugSummary, MonographView, SectionView};
+// Class pages (`Engine::drug_classes`, `Engine::drug_class`: CLI `class`, app class view).
+pub use browse::{ClassPage, ClassSummary, MemberLine, SharedFact};
 // What every call fails with, typed for clients to match on (CLI, app's `AppError`).
 pub use error::{Error, Result};
 // A monograph that failed to parse, in `BuildReport.failures` (CLI `index`, app start-up).
@@ -227,6 +229,17 @@ impl Engine {
     /// A drug's whole document, for its profile page.
     pub fn monograph(&self, library: &str, slug: &str) -> Result<MonographView> {
         browse::monograph(&self.libraries, library, slug)
+    }
+
+    /// Every drug class with members in the libraries, for browsing and autocomplete.
+    pub fn drug_classes(&self) -> Vec<ClassSummary> {
+        browse::classes(&self.libraries)
+    }
+
+    /// A class's page: its members and the interactions and warnings they share, each as
+    /// every member's own line.
+    pub fn drug_class(&self, name: &str) -> Result<ClassPage> {
+        browse::class_page(&self.libraries, name)
     }
 
     /// The loaded libraries with their counts.

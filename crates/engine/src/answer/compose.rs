@@ -46,6 +46,7 @@ pub(crate) fn clarification(question: Question, clarification: Clarification, ti
 }
 
 fn empty(question: Question, drugs: Vec<ResolvedDrug>, notices: Vec<Notice>, timings: Timings) -> Answer {
+    let classes = class_names(&question);
     Answer {
         question: question.text,
         status: AnswerStatus::Abstained,
@@ -59,11 +60,16 @@ fn empty(question: Question, drugs: Vec<ResolvedDrug>, notices: Vec<Notice>, tim
         drugs,
         carried_over: question.carried_over,
         profiles: Vec::new(),
+        classes,
         other_questions: Vec::new(),
         notices,
         timings,
         model: None,
     }
+}
+
+fn class_names(question: &Question) -> Vec<String> {
+    question.named_classes().iter().map(|class| class.name.clone()).collect()
 }
 
 fn quoted(chosen: &Chosen) -> AnswerSentence {
@@ -145,6 +151,7 @@ pub(crate) fn compose(
         (status, None)
     };
     let records: Vec<_> = evidence.drugs.iter().filter_map(|d| cx.drug_record(d)).collect();
+    let classes = class_names(&question);
     Answer {
         question: question.text,
         status,
@@ -161,6 +168,7 @@ pub(crate) fn compose(
             .iter()
             .map(|r| ProfileLink { drug_slug: r.slug.clone(), library: r.library.clone(), title: r.title.clone() })
             .collect(),
+        classes,
         other_questions: records
             .iter()
             .map(|r| OtherQuestions {

@@ -32,6 +32,8 @@ pub struct Answer {
     pub carried_over: bool,
     /// The profile of each drug the answer is about.
     pub profiles: Vec<ProfileLink>,
+    /// The drug classes the question named, each with a class page (`Engine::drug_class`).
+    pub classes: Vec<String>,
     /// Each drug's FAQ questions, offered as other questions about it.
     pub other_questions: Vec<OtherQuestions>,
     /// Emergency first, the disclaimer last.

@@ -1,6 +1,10 @@
 //! Browsing the libraries without asking: drug lists for autocomplete, a drug's whole
 //! monograph for its profile page, and library counts. Works without a generator model.
 
+mod class_page;
+
+pub use class_page::{class_page, classes, ClassPage, ClassSummary, MemberLine, SharedFact};
+
 use crate::corpus::Drug;
 use crate::error::{Error, Result};
 use crate::library::Library;

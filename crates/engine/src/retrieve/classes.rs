@@ -503,6 +503,11 @@ impl ClassIndex {
         found.into_iter().map(|(_, class)| class).collect()
     }
 
+    /// Every class with members here, as answers name it, with its members.
+    pub fn classes(&self) -> impl Iterator<Item = (&'static str, &[usize])> {
+        CLASSES.iter().zip(&self.members).filter(|(_, m)| !m.is_empty()).map(|(c, m)| (c.name, m.as_slice()))
+    }
+
     /// The phrases by which monograph text names the classes `drug` belongs to.
     pub fn terms_of(&self, drug: usize) -> Vec<&'static str> {
         CLASSES
@@ -512,6 +517,17 @@ impl ClassIndex {
             .flat_map(|(class, _)| class_terms(class))
             .collect()
     }
+}
+
+/// The class a short phrase of monograph text names ("NSAIDs (including COX-2
+/// inhibitors)", "ARBs", "other ACE inhibitors"), as answers name it.
+pub fn class_named_by(phrase: &str) -> Option<&'static str> {
+    let lower = phrase.to_lowercase();
+    let joined = words(&lower).join(" ");
+    CLASSES
+        .iter()
+        .find(|class| class.asked_as.contains(&joined.as_str()) || class_terms(class).iter().any(|t| names(&lower, t)))
+        .map(|class| class.name)
 }
 
 /// The phrases by which monograph text names `class`.

@@ -9,7 +9,7 @@ mod names_test;
 pub(crate) mod resolve;
 
 use crate::index::Index;
-pub use classes::{ClassIndex, NamedClass};
+pub use classes::{class_named_by, ClassIndex, NamedClass};
 use drugchatter_monograph::{LabelSource, SectionKind, Span};
 pub use intent::Intent;
 pub use resolve::{without_salts, DrugCatalog, MatchKind, Resolution, ResolvedDrug};

@@ -41,6 +41,19 @@ pub fn corpus_copy(slugs: &[&str]) -> tempfile::TempDir {
     dir
 }
 
+/// Copies the named monographs with their stored passage vectors (`corpus/vectors/`), so
+/// indexing them embeds nothing.
+pub fn corpus_copy_with_vectors(slugs: &[&str]) -> tempfile::TempDir {
+    let dir = corpus_copy(slugs);
+    std::fs::create_dir(dir.path().join("vectors")).unwrap();
+    for slug in slugs {
+        let name = format!("vectors/{slug}.vec");
+        std::fs::copy(repo().join("corpus").join(&name), dir.path().join(&name))
+            .unwrap_or_else(|e| panic!("copying {name}: {e}; run `drugchatter index --store-vectors`"));
+    }
+    dir
+}
+
 /// Copies a folder and everything in it.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
