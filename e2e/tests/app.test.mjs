@@ -380,6 +380,34 @@ describe("DrugChatter desktop app", () => {
     await screenshot(browser, "not-covered");
   });
 
+  it("a class named in a question links to its page: the members, and each shared line cited to its member", { timeout: ANSWER_TIMEOUT + 2 * STEP_TIMEOUT }, async () => {
+    await (await browser.$("#new-conversation")).click();
+    await ask("Do statins cause muscle pain?");
+    const card = await waitSettled("Do statins cause muscle pain?");
+    const link = await card.$(".class-link");
+    assert.equal(await link.getText(), "See what statins share");
+    await link.click();
+    const page = await browser.$("#view-class .class-page");
+    await page.waitForDisplayed({ timeout: UI_TIMEOUT });
+    assert.equal(await (await page.$(".class-title")).getText(), "statins");
+    const members = await page.$$(".class-member");
+    assert.ok(members.length >= 2, `${members.length} members`);
+    const lines = await page.$$(".member-line");
+    assert.ok(lines.length >= 4, `${lines.length} shared lines`);
+    await screenshotWidths("view-class");
+    await assertAccessible("class");
+    // A citation opens the member's profile at its passage; Back returns to the class page.
+    const first = lines[0];
+    const drug = await first.getAttribute("data-drug");
+    await (await first.$(".cite")).click();
+    const highlight = await browser.$(`#view-monograph .monograph[data-slug="${drug}"] .block.highlight`);
+    await highlight.waitForDisplayed({ timeout: UI_TIMEOUT });
+    await browser.keys(["Escape"]);
+    await page.waitForDisplayed({ timeout: UI_TIMEOUT });
+    await browser.keys(["Escape"]);
+    await (await browser.$("#view-ask")).waitForDisplayed({ timeout: UI_TIMEOUT });
+  });
+
   it("Stop cancels a generation mid-way, and the next question still works", { timeout: 2 * ANSWER_TIMEOUT + MINUTE }, async () => {
     await (await browser.$("#new-conversation")).click();
     await ask("What are the common side effects of ibuprofen?");
