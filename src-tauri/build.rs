@@ -11,6 +11,8 @@ const COMMANDS: &[&str] = &[
     "search",
     "drugs",
     "monograph",
+    "drug_classes",
+    "drug_class",
     "libraries",
     "get_settings",
     "set_settings",
