@@ -15,6 +15,7 @@ const CORPUS: &[&str] = &[
     "acetaminophen",
     "cetirizine",
     "atorvastatin",
+    "budesonide-and-formoterol",
     "clopidogrel",
     "gabapentin",
     "ibuprofen",
@@ -25,6 +26,7 @@ const CORPUS: &[&str] = &[
     "metoprolol",
     "naproxen",
     "omeprazole",
+    "potassium-chloride",
     "prednisone",
     "ramipril",
     "sertraline",
@@ -35,7 +37,7 @@ fn engine() -> &'static Engine {
     static ENGINE: OnceLock<(Engine, tempfile::TempDir, tempfile::TempDir)> = OnceLock::new();
     &ENGINE
         .get_or_init(|| {
-            let corpus = common::corpus_copy(CORPUS);
+            let corpus = common::corpus_copy_with_vectors(CORPUS);
             let (engine, data) = common::engine_over(corpus.path());
             engine.load_generator(None).expect("the bundled generator loads");
             (engine, data, corpus)
@@ -123,6 +125,26 @@ fn missed_dose_is_answered_by_the_faq_kept_whole() {
     assert_eq!(source.section_kind, SectionKind::Faqs, "{answer:#?}");
     // The FAQ's question and its answer together.
     assert!(text.contains('?') && text.split('?').nth(1).is_some_and(|a| a.split_whitespace().count() >= 3), "{text}");
+}
+
+#[test]
+fn an_faq_asking_what_was_asked_leads_whatever_the_kind() {
+    // "How do I know…" reads like a question on how it works; the FAQ asks it word for word.
+    let answer = ask("how do I know if my potassium is too high on potassium chloride");
+    let (text, source) = first(&answer);
+    assert_eq!((source.drug_slug.as_str(), source.section_kind), ("potassium-chloride", SectionKind::Faqs));
+    assert!(text.starts_with("how will i know if my potassium is too high?"), "{text}");
+}
+
+#[test]
+fn a_form_after_a_drug_name_is_the_drug_not_a_second_medicine() {
+    // "inhaler" names a class, but "my formoterol inhaler" is the one medicine.
+    let answer = ask("can I use my formoterol inhaler for a sudden asthma attack");
+    assert_ne!(answer.question_type, QuestionType::Interaction, "{answer:#?}");
+    let titles: Vec<&str> = answer.drugs.iter().map(|d| d.title.as_str()).collect();
+    assert_eq!(titles, ["Budesonide and Formoterol"]);
+    let (text, _) = first(&answer);
+    assert!(text.contains("sudden asthma attack") && text.contains("rescue inhaler"), "{text}");
 }
 
 #[test]

@@ -60,6 +60,25 @@ pub(crate) struct Subject {
     pub title: String,
 }
 
+/// What an FAQ whose question is the one asked adds to its score: its answer leads,
+/// whatever section the question's kind points to ("how do I know if my potassium is too
+/// high" reads like a question on how it works, and the FAQ "How will I know if my
+/// potassium is too high?" answers it).
+const FAQ_ASKED: f32 = 3.0;
+/// Share of an FAQ question's own words (drug names aside) the asked question must hold.
+const FAQ_WORDS_ASKED: f32 = 0.75;
+
+/// Whether `unit` is an FAQ asking what the question asks: it has at least two words
+/// besides the drug's names, and the question holds most of them.
+fn asks_this_faq(unit: &Unit, asked: &HashSet<String>, name_words: &HashSet<String>) -> bool {
+    if unit.kind != SectionKind::Faqs {
+        return false;
+    }
+    let faq: HashSet<String> =
+        terms(units::label_of(&unit.context)).iter().map(|t| fold(t)).filter(|t| !name_words.contains(t)).collect();
+    faq.len() >= 2 && faq.iter().filter(|t| asked.contains(*t)).count() as f32 >= FAQ_WORDS_ASKED * faq.len() as f32
+}
+
 /// How many units by cheap score are compared by meaning.
 const EMBEDDED: usize = 32;
 
@@ -86,6 +105,8 @@ pub(crate) fn score(
     topic: &[String],
     mut units: Vec<Unit>,
 ) -> Result<Vec<Unit>> {
+    let name_words: HashSet<String> = subjects.iter().flat_map(|s| s.names.iter().flat_map(|n| terms(n))).collect();
+    let asked_terms: HashSet<String> = terms(&question.text).iter().map(|t| fold(t)).collect();
     for unit in &mut units {
         let unit_terms: HashSet<String> = terms(&unit.text).iter().map(|t| fold(t)).collect();
         let lexical = if topic.is_empty() {
@@ -95,6 +116,9 @@ pub(crate) fn score(
         };
         unit.fit = fit::fit(question.kind, unit, &question.text);
         unit.score = 2.0 * unit.fit + lexical + fit::leads(question, unit);
+        if asks_this_faq(unit, &asked_terms, &name_words) {
+            unit.score += FAQ_ASKED;
+        }
         if subjects.len() == 2 {
             let lower = unit.text.to_lowercase();
             let other = subjects.iter().find(|s| !(s.library == unit.library && s.drugs.contains(&unit.drug)));

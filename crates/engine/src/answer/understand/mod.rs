@@ -89,7 +89,8 @@ pub(crate) fn understand(cx: &Context, question: &str, conversation: &Conversati
 }
 
 /// The classes a question asks about, beside the drugs it names:
-/// - a class word inside a drug's own name ("vaccine" in "COVID mRNA vaccine") is the drug;
+/// - a class word inside a drug's own name ("vaccine" in "COVID mRNA vaccine"), or right
+///   after it ("my formoterol inhaler"), is the drug;
 /// - drugs named as examples of a class ("SGLT2 inhibitors like Jardiance and Farxiga") make
 ///   a question about the class, so they leave `resolutions` and the class stays;
 /// - otherwise a class beside a drug is a second medicine only when the question asks how
@@ -102,7 +103,12 @@ fn classes_asked_about(
 ) -> Vec<Vec<NamedClass>> {
     let lower = text.to_lowercase();
     for (resolution, named) in resolutions.iter_mut().zip(&mut classes) {
-        named.retain(|class| !resolution.drugs.iter().any(|d| d.matched.to_lowercase().contains(&class.matched)));
+        named.retain(|class| {
+            !resolution.drugs.iter().any(|d| {
+                let drug = d.matched.to_lowercase();
+                drug.contains(&class.matched) || lower.contains(&format!("{drug} {}", class.matched))
+            })
+        });
         if resolution.drugs.is_empty() || named.is_empty() {
             continue;
         }

@@ -188,6 +188,13 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
         ],
         &[],
     ),
+    // "What are the symptoms of serotonin syndrome on sertraline" asks for the warning
+    // signs, not what the medicine is.
+    (
+        SeriousWarnings,
+        &["symptoms of", "signs of", "symptoms if", "signs if", "how do i know if", "how will i know if"],
+        &["syndrome", "toxicity", "too high", "too low", "poisoning", "reaction", "bleeding", "damage", "problem"],
+    ),
     (
         MissedDose,
         &[
@@ -539,6 +546,9 @@ mod tests {
     #[test]
     fn kinds() {
         assert_eq!(detect("How does imiquimod work?", 1), Mechanism);
+        assert_eq!(detect("what are the symptoms of serotonin syndrome on sertraline", 1), SeriousWarnings);
+        assert_eq!(detect("how do I know if my potassium is too high on potassium chloride", 1), SeriousWarnings);
+        assert_ne!(detect("does cetirizine help symptoms of hay fever", 1), SeriousWarnings);
         assert_eq!(detect("how long does it take to work", 1), OnsetDuration);
         assert_eq!(detect("what's the dose of ibuprofen for kids", 1), DoseChild);
         assert_eq!(detect("gabapentin dose with kidney disease", 1), DoseKidneyLiver);
