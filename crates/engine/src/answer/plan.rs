@@ -248,8 +248,10 @@ fn choose<'u>(
         if picked.len() >= MOST_SENTENCES || unit.score < best.score - SUPPORT_MARGIN {
             break;
         }
-        // A list read as one sentence already holds its lines.
-        let listed = picked.iter().any(|p| p.chunk == unit.chunk && p.context.ends_with("› uses"));
+        // A list read as one sentence already holds its lines (or their labels); the prose
+        // after it ("It is widely used off-label for…") is still to say.
+        let listed =
+            picked.iter().any(|p| p.chunk == unit.chunk && p.context.ends_with("› uses") && holds_item(p, unit));
         let repeats = listed || picked.iter().any(|p| super::verify::word_overlap(&unit.text, &p.text) >= 0.6);
         // Across a class, each member says its own line.
         let same_drug = class_answer && picked.iter().any(|p| p.drug == unit.drug);
@@ -258,6 +260,13 @@ fn choose<'u>(
         }
     }
     (picked, Coverage::Covered)
+}
+
+/// Whether the usage list `list` already holds `unit`'s line, whole or by its label.
+fn holds_item(list: &Unit, unit: &Unit) -> bool {
+    let item = unit.text.trim_end_matches('.').to_lowercase();
+    let label = item.split_once(": ").map_or(item.as_str(), |(label, _)| label);
+    list.text.to_lowercase().contains(label)
 }
 
 pub(crate) fn states_limits(text: &str) -> bool {

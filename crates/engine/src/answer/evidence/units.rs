@@ -102,14 +102,17 @@ fn list_of_uses(text: &str, title: &str) -> Option<String> {
         _ => (format!("{title} is used for"), 0),
     };
     // The list runs until the prose after it: a sentence about the drug ("It is not…") or
-    // the classification line.
+    // the classification line. After a lead-in ("Gabapentin is approved for:") an item may
+    // be a long line ("Partial-onset seizures, with or without…, in adults and children 3
+    // years and older.").
+    let max_item_words = if start == 1 { 30 } else { 16 };
     let items: Vec<&str> = lines[start..]
         .iter()
         .take_while(|l| {
             let words = l.split_whitespace().count();
             !l.starts_with("It ")
                 && !l.starts_with("Pharmacological Classification")
-                && (line_label(l).is_some() || words <= 16)
+                && (line_label(l).is_some() || words <= max_item_words)
                 && !l.ends_with(':')
         })
         .copied()
@@ -147,4 +150,32 @@ pub(super) fn line_label(line: &str) -> Option<&str> {
 /// The last part of a unit's context: its line's label, or its section's heading.
 pub(super) fn label_of(context: &str) -> &str {
     context.rsplit(" › ").find(|part| !part.trim().is_empty()).unwrap_or(context)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list_of_uses;
+
+    #[test]
+    fn a_usage_list_after_its_lead_in_is_one_sentence_even_with_long_items() {
+        let text = "Gabapentin is approved for:\nPostherpetic neuralgia (nerve pain after shingles) in adults.\n\
+                    Partial-onset seizures, with or without secondary generalization, as add-on therapy in adults and \
+                    children 3 years and older.\nIt is widely used off-label for other neuropathic pain.\n\
+                    Pharmacological Classification: Antiepileptic drug.";
+        assert_eq!(
+            list_of_uses(text, "Gabapentin").as_deref(),
+            Some(
+                "Gabapentin is approved for: postherpetic neuralgia (nerve pain after shingles) in adults; \
+                 partial-onset seizures, with or without secondary generalization, as add-on therapy in adults and \
+                 children 3 years and older."
+            )
+        );
+    }
+
+    #[test]
+    fn without_a_lead_in_long_lines_are_prose_not_list_items() {
+        let text = "Hives.\nHay fever.\nCetirizine is also widely used for itching from insect bites and other \
+                    allergic skin conditions in adults and children.";
+        assert_eq!(list_of_uses(text, "Cetirizine").as_deref(), Some("Cetirizine is used for: hives; hay fever."));
+    }
 }
