@@ -236,10 +236,21 @@ fn choose<'u>(
     }
     let best = &units[0];
     let mut picked = vec![best];
+    // A child's dose for another age is beside the point ("12 to 23 months" for a 4-year-old).
+    let age = if question.kind == QuestionType::DoseChild {
+        evidence::age_asked(&question.text.to_lowercase())
+    } else {
+        None
+    };
+    let other_age = |unit: &Unit| {
+        age.is_some_and(|age| evidence::age_band(&unit.text).is_some_and(|(low, high)| !(low..=high).contains(&age)))
+    };
     let dose = matches!(question.kind, QuestionType::Dose | QuestionType::DoseChild | QuestionType::DoseKidneyLiver);
     // A dose answer carries the limits its source states.
     if dose && !states_limits(&best.text) {
-        if let Some(limit) = units.iter().skip(1).take(12).find(|u| u.chunk == best.chunk && states_limits(&u.text)) {
+        let limit =
+            units.iter().skip(1).take(12).find(|u| u.chunk == best.chunk && states_limits(&u.text) && !other_age(u));
+        if let Some(limit) = limit {
             picked.push(limit);
         }
     }
@@ -255,7 +266,7 @@ fn choose<'u>(
         let repeats = listed || picked.iter().any(|p| super::verify::word_overlap(&unit.text, &p.text) >= 0.6);
         // Across a class, each member says its own line.
         let same_drug = class_answer && picked.iter().any(|p| p.drug == unit.drug);
-        if !repeats && !same_drug && !picked.iter().any(|p| std::ptr::eq(*p, unit)) {
+        if !repeats && !same_drug && !other_age(unit) && !picked.iter().any(|p| std::ptr::eq(*p, unit)) {
             picked.push(unit);
         }
     }

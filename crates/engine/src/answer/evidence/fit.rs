@@ -1,6 +1,7 @@
 //! How well a unit fits the kind of question: the sections each kind is answered from, and
 //! what makes a unit fit to lead the answer.
 
+use super::ages;
 use super::units::label_of;
 use super::Unit;
 use crate::answer::understand::{Question, QuestionType};
@@ -76,7 +77,18 @@ pub(super) fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
                 _ => return 0.0,
             };
             match kind {
-                DoseChild if child => base + 0.3,
+                // "Singulair for a 4 year old": the line whose age band holds 4 leads; a
+                // weight band holding the child's weight counts too.
+                DoseChild if child => {
+                    let age = ages::age_asked(&q).and_then(|age| {
+                        ages::age_band(&unit.text)
+                            .map(|(low, high)| if (low..=high).contains(&age) { 0.5 } else { -0.6 })
+                    });
+                    let weight = ages::weight_asked(&q)
+                        .is_some_and(|kg| ages::states_weight_band_holding(&unit.text, kg))
+                        .then_some(0.3);
+                    base + 0.3 + age.unwrap_or(0.0) + weight.unwrap_or(0.0)
+                }
                 DoseChild => base * 0.5,
                 // "My creatinine clearance is around 40": the band holding 40 leads.
                 DoseKidneyLiver if organ(ctx) || organ(&text) => {

@@ -5,11 +5,13 @@
 //! Units are read from the indexed chunks, so their text is the monograph's own and every
 //! unit can be cited by its chunk.
 
+mod ages;
 mod coverage;
 mod fit;
 mod topic;
 mod units;
 
+pub(crate) use ages::{age_asked, age_band};
 pub(crate) use coverage::{asked_words, beyond_the_monographs, states_the_asked};
 pub(crate) use topic::topic_terms;
 pub(crate) use units::units_of;
