@@ -142,11 +142,68 @@ export async function closeApp(browser) {
   if (appEnvironment) await waitForAppExit(appEnvironment.DRUGCHATTER_DATA_DIR);
 }
 
-/** Saves target/e2e-screenshots/<prefix>NN-name.png. */
+/** Upper bound for one screenshot (a few hundred ms when it works; a busy machine is slower). */
+const SCREENSHOT_TIMEOUT = Number(process.env.E2E_SCREENSHOT_TIMEOUT_MS ?? 60_000);
+
+/** `promise`, or an error saying `what` did not finish within `ms`. */
+async function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * WebKitWebDriver takes a screenshot after the page's next repaint, and a page that does
+ * not change never repaints under Xvfb (no compositing): the screenshot of a still view
+ * (the settings form, with no caret blinking) then waited for ever. This keeps one
+ * transparent pixel changing on every animation frame, which repaints the page without
+ * changing what it shows, until `stopRepainting` (or two minutes at most).
+ */
+async function startRepainting(browser) {
+  await browser.execute(() => {
+    document.getElementById("e2e-repaint")?.remove();
+    const dot = document.createElement("div");
+    dot.id = "e2e-repaint";
+    dot.setAttribute("aria-hidden", "true");
+    dot.style.cssText = "position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;z-index:2147483647";
+    document.documentElement.append(dot);
+    const until = performance.now() + 120_000;
+    let odd = false;
+    const step = () => {
+      if (!dot.isConnected) return;
+      if (performance.now() > until) return dot.remove();
+      odd = !odd;
+      dot.style.backgroundColor = odd ? "rgba(255, 255, 255, 0)" : "rgba(0, 0, 0, 0)";
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
+}
+
+async function stopRepainting(browser) {
+  await browser.execute(() => document.getElementById("e2e-repaint")?.remove());
+}
+
+/**
+ * Saves target/e2e-screenshots/<prefix>NN-name.png; fails if WebKitWebDriver has not
+ * taken it within SCREENSHOT_TIMEOUT.
+ */
 export async function screenshot(browser, name) {
   shot += 1;
   const file = path.join(SHOTS, `${shotPrefix}${String(shot).padStart(2, "0")}-${name}.png`);
-  await browser.saveScreenshot(file);
+  await startRepainting(browser);
+  try {
+    const png = await within(browser.takeScreenshot(), SCREENSHOT_TIMEOUT, `the screenshot ${path.basename(file)}`);
+    writeFileSync(file, Buffer.from(png, "base64"));
+  } finally {
+    await within(stopRepainting(browser), 10_000, "removing the repaint pixel").catch((e) => console.error(e.message));
+  }
   return file;
 }
 

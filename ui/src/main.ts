@@ -551,7 +551,7 @@ function importPanel(): HTMLElement {
 function openSettings() {
   // A status update re-renders the form: keep the focus on the control that had it. Only a
   // control of the form: focusing anything else again (the question box, hidden now, or the
-  // drug search) is not wanted, and left WebKit's screenshots of the view hanging.
+  // drug search) is not wanted.
   const active = document.activeElement;
   const focused = active && el.views.settings.contains(active) ? active.id : null;
   const form = renderSettings(state.settings, state.status, {
