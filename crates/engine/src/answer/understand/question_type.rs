@@ -281,6 +281,7 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "heat",
             "freez",
             "once you open",
+            "once i open",
             "after opening",
             "once opened",
             "after i open",
@@ -308,6 +309,10 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "quit",
             "come off",
             "coming off",
+            "get off",
+            "getting off",
+            "go off",
+            "going off",
             "cold turkey",
             "taper",
             "wean",
@@ -547,6 +552,8 @@ mod tests {
     fn kinds() {
         assert_eq!(detect("How does imiquimod work?", 1), Mechanism);
         assert_eq!(detect("what are the symptoms of serotonin syndrome on sertraline", 1), SeriousWarnings);
+        assert_eq!(detect("I've taken Xanax every night for a year. How do I get off it safely?", 1), Stopping);
+        assert_eq!(detect("How long is my Symbicort good once I open the foil pouch?", 1), Storage);
         assert_eq!(detect("how do I know if my potassium is too high on potassium chloride", 1), SeriousWarnings);
         assert_ne!(detect("does cetirizine help symptoms of hay fever", 1), SeriousWarnings);
         assert_eq!(detect("how long does it take to work", 1), OnsetDuration);
