@@ -259,10 +259,14 @@ fn choose<'u>(
         if picked.len() >= MOST_SENTENCES || unit.score < best.score - SUPPORT_MARGIN {
             break;
         }
-        // A list read as one sentence already holds its lines (or their labels); the prose
-        // after it ("It is widely used off-label for…") is still to say.
-        let listed =
-            picked.iter().any(|p| p.chunk == unit.chunk && p.context.ends_with("› uses") && holds_item(p, unit));
+        // A list read as one sentence already holds its lines (or their labels); to a
+        // question on what it is used for, the prose after it ("It is widely used
+        // off-label for…") is still to say.
+        let listed = picked.iter().any(|p| {
+            p.chunk == unit.chunk
+                && p.context.ends_with("› uses")
+                && (question.kind != QuestionType::UsedFor || holds_item(p, unit))
+        });
         let repeats = listed || picked.iter().any(|p| super::verify::word_overlap(&unit.text, &p.text) >= 0.6);
         // Across a class, each member says its own line.
         let same_drug = class_answer && picked.iter().any(|p| p.drug == unit.drug);

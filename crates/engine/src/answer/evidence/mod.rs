@@ -67,18 +67,20 @@ pub(crate) struct Subject {
 /// high" reads like a question on how it works, and the FAQ "How will I know if my
 /// potassium is too high?" answers it).
 const FAQ_ASKED: f32 = 3.0;
-/// Share of an FAQ question's own words (drug names aside) the asked question must hold.
-const FAQ_WORDS_ASKED: f32 = 0.75;
+/// Share of an FAQ question's own words (drug names aside) the asked question must hold,
+/// more than: all of up to five ("Will a steroid injection raise my blood sugar?" does not
+/// ask "do steroid pills raise your blood sugar").
+const FAQ_WORDS_ASKED: f32 = 0.8;
 
 /// Whether `unit` is an FAQ asking what the question asks: it has at least two words
-/// besides the drug's names, and the question holds most of them.
+/// besides the drug's names, and the question holds nearly all of them.
 fn asks_this_faq(unit: &Unit, asked: &HashSet<String>, name_words: &HashSet<String>) -> bool {
     if unit.kind != SectionKind::Faqs {
         return false;
     }
     let faq: HashSet<String> =
         terms(units::label_of(&unit.context)).iter().map(|t| fold(t)).filter(|t| !name_words.contains(t)).collect();
-    faq.len() >= 2 && faq.iter().filter(|t| asked.contains(*t)).count() as f32 >= FAQ_WORDS_ASKED * faq.len() as f32
+    faq.len() >= 2 && faq.iter().filter(|t| asked.contains(*t)).count() as f32 > FAQ_WORDS_ASKED * faq.len() as f32
 }
 
 /// How many units by cheap score are compared by meaning.
