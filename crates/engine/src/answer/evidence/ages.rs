@@ -133,7 +133,7 @@ mod tests {
     #[test]
     fn a_dose_lines_age_band() {
         assert_eq!(age_band("2 to 5 years: 4 mg chewable tablet or 4 mg granules once daily."), Some((2.0, 5.0)));
-        assert_eq!(age_band("12 to 23 months (asthma): 4 mg granules once daily."), Some((1.0, 23.0 / 12.0)));
+        assert_eq!(age_band("12 to 23 months (asthma): 4 mg granules once daily."), Some((1.0, 23.0 * (1.0 / 12.0))));
         assert_eq!(age_band("Adults and children 12 years and over: 10 mg once daily."), Some((12.0, f32::MAX)));
         assert_eq!(age_band("Infants 3 months (12 weeks) or younger: maximum 30 mg/kg/day"), Some((0.0, 0.25)));
         assert_eq!(
