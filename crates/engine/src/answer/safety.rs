@@ -13,6 +13,15 @@ const EMERGENCY_CUES: &[&str] = &[
     "took extra",
     "double dose",
     "doubled my dose",
+    "extra dose",
+    "twice by mistake",
+    "by mistake",
+    "accidentally took",
+    "accidentally gave",
+    "took it twice",
+    "took two doses",
+    "took 2 doses",
+    "toxicity",
     "poison",
     "swallowed",
     "ate some",
@@ -69,6 +78,9 @@ mod tests {
         assert!(is_emergency("My son swallowed a bottle of Tylenol"));
         assert!(is_emergency("I think I took too much ibuprofen"));
         assert!(is_emergency("throat tight after amoxicillin"));
+        assert!(is_emergency("My grandmother took her digoxin twice today by mistake and sees yellow halos"));
+        assert!(is_emergency("signs of lithium toxicity"));
+        assert!(!is_emergency("I missed a dose of warfarin"));
         assert!(!is_emergency("How does imiquimod work?"));
         assert!(!is_emergency("what is the dose of metformin"));
     }
