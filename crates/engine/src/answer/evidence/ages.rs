@@ -85,7 +85,7 @@ pub(super) fn states_weight_band_holding(line: &str, kg: f32) -> bool {
 
 /// A range "a to b <unit>", "a <unit> and over / or more / or older", "over/older than a
 /// <unit>", "under/younger than/less than a <unit>", "a <unit> or younger / or less".
-fn band(words: &[String], units: &[(&str, f32)]) -> Option<(f32, f32)> {
+pub(super) fn band(words: &[String], units: &[(&str, f32)]) -> Option<(f32, f32)> {
     let scale = |w: &str| units.iter().find(|(u, _)| *u == w).map(|(_, s)| *s);
     for (i, word) in words.iter().enumerate() {
         let Some(n) = number(word) else { continue };

@@ -29,7 +29,10 @@ pub(super) fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
         },
         UsedFor | WhatIs => match unit.kind {
             S::Usage if about(&["classification"]) => {
-                if kind == WhatIs {
+                // "What kind of drug is gabapentin": its class is the answer.
+                if kind == WhatIs && ["kind of", "type of", "class of"].iter().any(|c| q.contains(c)) {
+                    1.3
+                } else if kind == WhatIs {
                     0.9
                 } else {
                     0.4
@@ -92,9 +95,23 @@ pub(super) fn fit(kind: QuestionType, unit: &Unit, question: &str) -> f32 {
                 DoseChild => base * 0.5,
                 // "My creatinine clearance is around 40": the band holding 40 leads.
                 DoseKidneyLiver if organ(ctx) || organ(&text) => {
-                    let in_band = band_of(&text)
-                        .is_some_and(|(low, high)| clearances_asked(&q).iter().any(|n| (low..=high).contains(n)));
-                    base + if in_band { 0.7 } else { 0.3 }
+                    let asked = clearances_asked(&q);
+                    let in_band =
+                        band_of(&text).is_some_and(|(low, high)| asked.iter().any(|n| (low..=high).contains(n)));
+                    // "Kidney function: … Starting is not recommended at eGFR 30 to 45": a band
+                    // inside a line about the organ counts too, less than its label's.
+                    let label = label_of(ctx);
+                    let inside = organ(label)
+                        && clearance_bands(&text)
+                            .iter()
+                            .any(|&(low, high)| asked.iter().any(|n| (low..=high).contains(n)));
+                    base + if in_band {
+                        0.7
+                    } else if inside {
+                        0.6
+                    } else {
+                        0.3
+                    }
                 }
                 DoseKidneyLiver => base * 0.4,
                 _ if child || organ(ctx) || about(&["elderly", "special", "hemodialysis"]) => base * 0.6,
@@ -334,6 +351,28 @@ fn clearances_asked(lower: &str) -> Vec<f32> {
         .collect()
 }
 
+/// Every clearance band a line states anywhere ("below 30 mL/min/1.73 m²", "at eGFR 30 to
+/// 45 mL/min/1.73 m²"), one per clause.
+fn clearance_bands(lower: &str) -> Vec<(f32, f32)> {
+    lower
+        .split("; ")
+        .flat_map(|clause| clause.split(". "))
+        .filter_map(|clause| {
+            let words: Vec<String> = clause
+                .split_whitespace()
+                .map(|w| {
+                    if w.starts_with("ml/min") {
+                        "ml/min".to_string()
+                    } else {
+                        w.trim_matches([',', '(', ')']).to_string()
+                    }
+                })
+                .collect();
+            ages::band(&words, &[("ml/min", 1.0)])
+        })
+        .collect()
+}
+
 /// The clearance band a dose line's label gives ("Over 30 to 59 mL/min: …", "60 mL/min or
 /// more: …", "below 15 mL/min: …"), as an inclusive range.
 fn band_of(lower: &str) -> Option<(f32, f32)> {
@@ -382,6 +421,13 @@ mod tests {
         assert_eq!(band_of("60 ml/min or more: 900 mg to 3,600 mg/day"), Some((60.0, f32::MAX)));
         assert_eq!(band_of("below 15 ml/min: reduce further"), Some((0.0, 15.0)));
         assert_eq!(band_of("hypertension: 100 mg daily"), None);
+    }
+
+    #[test]
+    fn clearance_bands_inside_a_line() {
+        let line = "kidney function: check egfr before starting and at least yearly. do not use if egfr is below 30 \
+                    ml/min/1.73 m². starting is not recommended at egfr 30 to 45 ml/min/1.73 m²";
+        assert_eq!(super::clearance_bands(line), vec![(0.0, 30.0), (30.0, 45.0)]);
     }
 
     #[test]

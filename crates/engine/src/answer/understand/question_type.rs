@@ -323,6 +323,13 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
     ),
     (PregnancyBreastfeeding, crate::retrieve::intent::PREGNANCY_CUES, &[]),
     (DoseKidneyLiver, &["kidney", "renal", "liver", "hepatic", "dialysis", "creatinine", "crcl", "egfr"], DOSE),
+    // "My eGFR came back at 38. Can I keep taking metformin?", "Is duloxetine ok with kidney
+    // or liver problems?": whether, and how much, with a kidney or liver like this.
+    (
+        DoseKidneyLiver,
+        &["kidney", "renal", "liver", "hepatic", "dialysis", "creatinine", "crcl", "egfr"],
+        &["keep taking", "still take", "ok with", "okay with", "safe with", "ok for", "okay for", "safe for"],
+    ),
     (
         DoseChild,
         &[
@@ -418,6 +425,8 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
     (
         Contraindications,
         &[
+            "can i still use",
+            "can i still take",
             "who should not",
             "who shouldn't",
             "contraindicat",
@@ -477,6 +486,11 @@ const CUES: &[(QuestionType, &[&str], &[&str])] = &[
             "information on",
             "info on",
             // "Is Tylenol the same thing as paracetamol" asks what it is called.
+            "what kind of drug",
+            "what kind of medicine",
+            "what type of drug",
+            "what type of medicine",
+            "what class of",
             "same thing",
             "same as",
             "same drug",
@@ -554,6 +568,10 @@ mod tests {
         assert_eq!(detect("what are the symptoms of serotonin syndrome on sertraline", 1), SeriousWarnings);
         assert_eq!(detect("I've taken Xanax every night for a year. How do I get off it safely?", 1), Stopping);
         assert_eq!(detect("How long is my Symbicort good once I open the foil pouch?", 1), Storage);
+        assert_eq!(detect("My eGFR came back at 38. Can I keep taking metformin?", 1), DoseKidneyLiver);
+        assert_eq!(detect("Is duloxetine ok with kidney or liver problems?", 1), DoseKidneyLiver);
+        assert_eq!(detect("I have heart disease and had a stent. Can I still use sumatriptan?", 1), Contraindications);
+        assert_eq!(detect("what kind of drug is gabapentin, is it an opioid?", 1), WhatIs);
         assert_eq!(detect("how do I know if my potassium is too high on potassium chloride", 1), SeriousWarnings);
         assert_ne!(detect("does cetirizine help symptoms of hay fever", 1), SeriousWarnings);
         assert_eq!(detect("how long does it take to work", 1), OnsetDuration);
