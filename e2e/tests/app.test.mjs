@@ -375,7 +375,7 @@ describe("DrugChatter desktop app", () => {
     await link.click();
     const page = await browser.$("#view-class .class-page");
     await page.waitForDisplayed({ timeout: UI_TIMEOUT });
-    assert.equal(await (await page.$(".class-title")).getText(), "statins");
+    assert.equal(await (await page.$(".class-title")).getText(), "Statins");
     const members = await page.$$(".class-member");
     assert.ok(members.length >= 2, `${members.length} members`);
     const lines = await page.$$(".member-line");

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { classQuestions, renderClassPage, sharedByText, type ClassPageHandlers } from "./classpage";
+import { classQuestions, headingCase, renderClassPage, sharedByText, type ClassPageHandlers } from "./classpage";
 import { drugList } from "./fixtures/answer";
 import type { ClassPage, MemberLine } from "./types";
 
@@ -83,6 +83,14 @@ describe("renderClassPage", () => {
     expect(h.onAsk).toHaveBeenCalledWith("What are the side effects of ACE inhibitors?");
     page.querySelector<HTMLButtonElement>(".back-button")!.click();
     expect(h.onBack).toHaveBeenCalled();
+  });
+
+  it("heads a class or topic with a capital, leaving abbreviations as written", () => {
+    expect(headingCase("statins")).toBe("Statins");
+    expect(headingCase("gemfibrozil")).toBe("Gemfibrozil");
+    expect(headingCase("mTOR inhibitors")).toBe("mTOR inhibitors");
+    expect(headingCase("NSAIDs")).toBe("NSAIDs");
+    expect(headingCase("")).toBe("");
   });
 
   it("counts members in words", () => {

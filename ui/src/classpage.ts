@@ -15,6 +15,11 @@ export interface ClassPageHandlers {
   onAsk(question: string): void;
 }
 
+/** "statins" → "Statins" as a heading; "mTOR inhibitors" and "NSAIDs" stay as written. */
+export function headingCase(text: string): string {
+  return /^\p{Ll}(\p{Ll}|$)/u.test(text) ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
 /** "5 of 7 members": how widely a fact is stated. */
 export function sharedByText(fact: SharedFact, members: number): string {
   return `${fact.lines.length} of ${plural(members, "member")}`;
@@ -47,7 +52,7 @@ function factsEl(
             "section",
             { class: "shared-fact" },
             fact.topic
-              ? h("h3", { class: "shared-topic" }, fact.topic, h("span", { class: "shared-by" }, ` · ${sharedByText(fact, page.members.length)}`))
+              ? h("h3", { class: "shared-topic" }, headingCase(fact.topic), h("span", { class: "shared-by" }, ` · ${sharedByText(fact, page.members.length)}`))
               : h("h3", { class: "shared-topic shared-untitled" }, `Stated by ${sharedByText(fact, page.members.length)}`),
             h(
               "ul",
@@ -97,7 +102,7 @@ export function renderClassPage(page: ClassPage, handlers: ClassPageHandlers): H
     h(
       "article",
       { class: "class-body", "aria-label": `Drug class: ${page.name}` },
-      h("h1", { class: "class-title", tabindex: -1 }, page.name),
+      h("h1", { class: "class-title", tabindex: -1 }, headingCase(page.name)),
       h(
         "p",
         { class: "class-intro" },

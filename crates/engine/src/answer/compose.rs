@@ -68,6 +68,24 @@ fn empty(question: Question, drugs: Vec<ResolvedDrug>, notices: Vec<Notice>, tim
     }
 }
 
+/// An answer opening "It switches on the skin's immune system…" reads only beside the
+/// question: with one drug, its name stands for "It". A sentence cut at a semicolon ends
+/// with a full stop.
+fn readable(sentences: &mut [AnswerSentence], drugs: &[ResolvedDrug]) {
+    if let ([drug], Some(first)) = (drugs, sentences.first_mut()) {
+        if let Some(rest) = first.text.strip_prefix("It ") {
+            if !drug.title.contains(" and ") {
+                first.text = format!("{} {rest}", drug.title);
+            }
+        }
+    }
+    for sentence in sentences {
+        if let Some(cut) = sentence.text.trim_end().strip_suffix(';') {
+            sentence.text = format!("{}.", cut.trim_end());
+        }
+    }
+}
+
 fn class_names(question: &Question) -> Vec<String> {
     question.named_classes().iter().map(|class| class.name.clone()).collect()
 }
@@ -142,6 +160,7 @@ pub(crate) fn compose(
         sentences = evidence.chosen.iter().map(quoted).collect();
         AnswerStatus::Extractive
     };
+    readable(&mut sentences, &evidence.drugs);
     if !dropped.is_empty() {
         notices.insert(notices.len() - 1, Notice::Unverified { count: dropped.len() });
     }
@@ -180,5 +199,46 @@ pub(crate) fn compose(
         notices,
         timings,
         model,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::retrieve::MatchKind;
+
+    fn sentence(text: &str) -> AnswerSentence {
+        AnswerSentence {
+            text: text.into(),
+            citations: vec![1],
+            status: SentenceStatus::Verified,
+            reason: None,
+            support: None,
+            related: false,
+        }
+    }
+
+    fn drug(title: &str) -> ResolvedDrug {
+        ResolvedDrug {
+            index: 0,
+            slug: title.to_lowercase(),
+            title: title.into(),
+            matched: title.to_lowercase(),
+            how: MatchKind::Generic,
+            is_banned: false,
+            library: "bundled".into(),
+        }
+    }
+
+    #[test]
+    fn an_answer_names_its_drug_where_it_opens_on_it_and_ends_its_sentences() {
+        let mut sentences = vec![sentence("It switches on the skin's immune system."), sentence("It is a cream ;")];
+        readable(&mut sentences, &[drug("Imiquimod")]);
+        assert_eq!(sentences[0].text, "Imiquimod switches on the skin's immune system.");
+        assert_eq!(sentences[1].text, "It is a cream.");
+        // Two drugs: "It" could be either, so it stays.
+        let mut two = vec![sentence("It raises levels.")];
+        readable(&mut two, &[drug("Naproxen"), drug("Ramipril")]);
+        assert_eq!(two[0].text, "It raises levels.");
     }
 }
