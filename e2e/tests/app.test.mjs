@@ -354,10 +354,10 @@ describe("DrugChatter desktop app", () => {
 
   it("a fact the library lacks is said first, apart from the related facts", { timeout: ANSWER_TIMEOUT + MINUTE }, async () => {
     await (await browser.$("#new-conversation")).click();
-    await ask("What do metoprolol tablets look like? What color are they?");
-    const card = await waitSettled("What do metoprolol tablets look like? What color are they?");
+    await ask("What do prednisone tablets look like? What color are they?");
+    const card = await waitSettled("What do prednisone tablets look like? What color are they?");
     const missing = await card.$(".not-covered");
-    assert.match(await missing.getText(), /does not describe what Metoprolol looks like/);
+    assert.match(await missing.getText(), /does not describe what Prednisone looks like/);
     const related = await card.$(".related-facts");
     if (await related.isExisting()) {
       assert.match(await related.$(".related-label").getText(), /Related/);

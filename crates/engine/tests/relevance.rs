@@ -148,6 +148,15 @@ fn a_form_after_a_drug_name_is_the_drug_not_a_second_medicine() {
 }
 
 #[test]
+fn what_a_tablet_looks_like_and_contains_is_answered_where_the_label_said() {
+    let answer = ask("What colour is the 10 mg metoprolol tablet?");
+    assert_eq!(answer.coverage, Coverage::Covered, "{answer:#?}");
+    let (text, source) = first(&answer);
+    assert_eq!((source.drug_slug.as_str(), source.section_kind), ("metoprolol", SectionKind::AlternateNames));
+    assert!(text.starts_with("appearance:"), "{text}");
+}
+
+#[test]
 fn stopping() {
     let answer = ask("can I stop metoprolol all at once?");
     assert_eq!(answer.question_type, QuestionType::Stopping);
@@ -248,7 +257,8 @@ fn a_partial_name_resolves() {
 
 #[test]
 fn a_fact_the_library_lacks_is_said_first_with_related_facts_marked() {
-    let answer = ask("What do metoprolol tablets look like? What color are they?");
+    // Prednisone's monograph was checked against no label, so it says nothing of its looks.
+    let answer = ask("What do prednisone tablets look like? What color are they?");
     assert!(matches!(answer.coverage, Coverage::NotCovered { .. }), "{answer:#?}");
     assert!(answer.sentences.len() <= 2 && answer.sentences.iter().all(|s| s.related), "{answer:#?}");
     let answer = ask("does metformin make your hair fall out");
