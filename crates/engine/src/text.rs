@@ -61,6 +61,22 @@ pub fn collapse_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// `text` without its bracketed asides: "NSAIDs (ibuprofen, naproxen) and lithium" →
+/// "NSAIDs  and lithium". Nested brackets count; an unmatched ")" is dropped.
+pub fn without_asides(text: &str) -> String {
+    let mut plain = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    plain
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

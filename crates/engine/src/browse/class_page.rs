@@ -228,16 +228,7 @@ fn group_interactions(lines: &[Vec<Line>]) -> Vec<Group> {
 /// potassium supplements, salt substitutes" names three; "mTOR inhibitors (sirolimus,
 /// everolimus) and neprilysin inhibitors" two.
 fn agents(label: &str) -> Vec<String> {
-    let mut plain = String::new();
-    let mut depth = 0usize;
-    for c in label.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => plain.push(c),
-            _ => {}
-        }
-    }
+    let plain = crate::text::without_asides(label);
     plain
         .replace(" and ", ",")
         .replace(" or ", ",")

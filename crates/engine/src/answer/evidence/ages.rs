@@ -59,16 +59,7 @@ pub(super) fn weight_asked(lower: &str) -> Option<f32> {
 pub(crate) fn age_band(line: &str) -> Option<(f32, f32)> {
     let label = line.split_once(':').map_or(line, |(label, _)| label).to_lowercase();
     // "Infants 3 months (12 weeks) or younger": the aside is not the band.
-    let mut plain = String::new();
-    let mut depth = 0usize;
-    for c in label.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => plain.push(c),
-            _ => {}
-        }
-    }
+    let plain = crate::text::without_asides(&label);
     // "Asthma and/or allergic rhinitis (15 years and older)": unless the band is the aside.
     let units = [("years", 1.0), ("year", 1.0), ("months", 1.0 / 12.0), ("month", 1.0 / 12.0)];
     band(&tokens(&plain), &units).or_else(|| band(&tokens(&label), &units))

@@ -67,16 +67,7 @@ fn without_preamble(sentence: &str) -> &str {
 /// the prompt's source labels) and announcements ("The answer is:") state nothing to verify;
 /// they are neither shown nor counted against the answer.
 fn makes_a_claim(sentence: &str) -> bool {
-    let mut outside_brackets = String::with_capacity(sentence.len());
-    let mut depth = 0usize;
-    for c in sentence.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => outside_brackets.push(c),
-            _ => {}
-        }
-    }
+    let outside_brackets = crate::text::without_asides(sentence);
     let words: Vec<&str> = outside_brackets.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).collect();
     let title_case = words.iter().all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()));
     // A question ("Q: Can I take it with milk?", echoed from an FAQ) asks, it does not state.
