@@ -149,7 +149,7 @@ fn a_form_after_a_drug_name_is_the_drug_not_a_second_medicine() {
 
 #[test]
 fn what_a_tablet_looks_like_and_contains_is_answered_where_the_label_said() {
-    let answer = ask("What colour is the 10 mg metoprolol tablet?");
+    let answer = ask("What colour is the 50 mg metoprolol tablet?");
     assert_eq!(answer.coverage, Coverage::Covered, "{answer:#?}");
     let (text, source) = first(&answer);
     assert_eq!((source.drug_slug.as_str(), source.section_kind), ("metoprolol", SectionKind::AlternateNames));
