@@ -65,6 +65,9 @@ pub(crate) fn states_the_asked(question: &Question, topic: &[String], units: &[U
     {
         return Some(false);
     }
+    if question.kind == QuestionType::AppearanceIngredients && !describes_what_was_asked(&question.text, units) {
+        return Some(false);
+    }
     if topic.is_empty() || always_answered(question.kind, &question.text) {
         return None;
     }
@@ -75,7 +78,75 @@ pub(crate) fn states_the_asked(question: &Question, topic: &[String], units: &[U
     }))
 }
 
+/// Forms a question may ask the look of, and how a line describing that form names it:
+/// the look of "the XR capsules" is not answered by one generic's immediate-release tablets.
+const FORMS: &[(&[&str], &str)] = &[
+    (&["capsule"], "capsule"),
+    (&["tablet", "caplet"], "tablet"),
+    (&["liquid", "syrup", "solution", "suspension"], "liquid"),
+    (&["patch"], "patch"),
+    (&["cream", "ointment", "gel"], "cream"),
+    (&["injection", "pen", "vial"], "inject"),
+    (&[" xr", " er ", "extended-release", "extended release"], "extended-release"),
+    (&["chewable"], "chewable"),
+];
+
+/// Whether a line that answers a question on looks or contents describes what it asked:
+/// the imprint it gives ("a round blue pill with M 30 on it") and the form it names.
+fn describes_what_was_asked(question: &str, units: &[Unit]) -> bool {
+    let answering: Vec<String> = units
+        .iter()
+        .filter(|u| u.fit >= 1.0 || u.context.contains("appearance"))
+        .map(|u| u.text.to_lowercase())
+        .collect();
+    if let Some((letters, number)) = imprint_asked(question) {
+        let states = |line: &String| {
+            let words: Vec<String> =
+                line.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string()).collect();
+            let joined = format!("{letters}{number}");
+            words.iter().any(|w| *w == joined) || words.windows(2).any(|p| p[0] == letters && p[1] == number)
+        };
+        if !answering.iter().any(states) {
+            return false;
+        }
+    }
+    let lower = format!(" {} ", question.to_lowercase());
+    FORMS.iter().filter(|(asked, _)| asked.iter().any(|a| lower.contains(a))).all(|(_, named)| {
+        answering.iter().any(|line| line.contains(named) || (*named == "liquid" && line.contains("solution")))
+    })
+}
+
+/// An imprint code the question gives, lower-cased: "M 30" → ("m", "30"). Capital
+/// letters then a number, not a dose ("M 30 on it", "IP 109", not "5 mg" or "a 10 mg").
+fn imprint_asked(question: &str) -> Option<(String, String)> {
+    let words: Vec<&str> =
+        question.split(|c: char| c.is_whitespace() || c == ',' || c == '?').filter(|w| !w.is_empty()).collect();
+    words.windows(2).find_map(|pair| {
+        let letters = pair[0].trim_matches('"');
+        let number = pair[1].trim_matches(['"', '.']);
+        let is_code = (1..=3).contains(&letters.len())
+            && letters.chars().all(|c| c.is_ascii_uppercase())
+            && !number.is_empty()
+            && number.chars().all(|c| c.is_ascii_digit());
+        is_code.then(|| (letters.to_lowercase(), number.to_string()))
+    })
+}
+
 /// The words a question asks about, for saying what the library lacks.
 pub(crate) fn asked_words(question: &Question, topic: &[String]) -> Vec<String> {
     crate::text::words(&question.text).into_iter().filter(|w| topic.contains(&fold(&terms(w).concat()))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::imprint_asked;
+
+    #[test]
+    fn imprints_are_capital_letters_then_a_number() {
+        let code = |q: &str| imprint_asked(q).map(|(l, n)| format!("{l} {n}"));
+        assert_eq!(code("found a round blue pill with M 30 on it. is that oxycodone?").as_deref(), Some("m 30"));
+        assert_eq!(code("white pill IP 109").as_deref(), Some("ip 109"));
+        assert_eq!(code("What does a 10 mg amlodipine pill look like?"), None);
+        assert_eq!(code("What color is the 5 mg warfarin tablet?"), None);
+    }
 }

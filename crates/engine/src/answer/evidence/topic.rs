@@ -205,7 +205,8 @@ fn kind_words(kind: QuestionType) -> &'static [&'static str] {
         Overdose => &["overdose", "much", "many", "accidentally", "extra", "double", "twice"],
         MissedDose => &["miss", "missed", "forgot", "forget", "skip", "skipped", "dose"],
         Stopping => &["stop", "stopping", "quit", "cold", "turkey", "taper", "suddenly", "once", "come", "off"],
-        AppearanceIngredients => &["look", "contain", "made"],
+        // "What colour is the 50 mg tablet": a line on its looks answers, whatever words.
+        AppearanceIngredients => &["look", "contain", "made", "colour", "color", "shape", "pill", "tablet"],
         FoodAlcohol => &["drink", "eat", "with"],
         PregnancyBreastfeeding => &["pregnant", "pregnancy", "breastfeeding", "breastfeed", "nursing"],
         DoseKidneyLiver | DoseChild | Dose => {
