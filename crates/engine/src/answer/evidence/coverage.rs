@@ -104,7 +104,7 @@ fn describes_what_was_asked(question: &str, units: &[Unit]) -> bool {
             let words: Vec<String> =
                 line.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string()).collect();
             let joined = format!("{letters}{number}");
-            words.iter().any(|w| *w == joined) || words.windows(2).any(|p| p[0] == letters && p[1] == number)
+            words.contains(&joined) || words.windows(2).any(|p| p[0] == letters && p[1] == number)
         };
         if !answering.iter().any(states) {
             return false;
