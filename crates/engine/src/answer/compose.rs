@@ -72,17 +72,26 @@ fn empty(question: Question, drugs: Vec<ResolvedDrug>, notices: Vec<Notice>, tim
 /// question: with one drug, its name stands for "It". A sentence cut at a semicolon ends
 /// with a full stop.
 fn readable(sentences: &mut [AnswerSentence], drugs: &[ResolvedDrug]) {
-    if let ([drug], Some(first)) = (drugs, sentences.first_mut()) {
-        if let Some(rest) = first.text.strip_prefix("It ") {
+    for (i, sentence) in sentences.iter_mut().enumerate() {
+        sentence.text = readable_text(&sentence.text, i == 0, drugs);
+    }
+}
+
+/// One sentence of an answer as [`readable`] shows it; `first`: it opens the answer. Also
+/// applied to the verified sentences streamed while the model writes, so what streamed is
+/// what the answer shows.
+pub(super) fn readable_text(text: &str, first: bool, drugs: &[ResolvedDrug]) -> String {
+    let mut text = text.to_string();
+    if let ([drug], true) = (drugs, first) {
+        if let Some(rest) = text.strip_prefix("It ") {
             if !drug.title.contains(" and ") {
-                first.text = format!("{} {rest}", drug.title);
+                text = format!("{} {rest}", drug.title);
             }
         }
     }
-    for sentence in sentences {
-        if let Some(cut) = sentence.text.trim_end().strip_suffix(';') {
-            sentence.text = format!("{}.", cut.trim_end());
-        }
+    match text.trim_end().strip_suffix(';') {
+        Some(cut) => format!("{}.", cut.trim_end()),
+        None => text,
     }
 }
 

@@ -27,6 +27,8 @@ pub(super) struct Streaming<'a, 'u> {
     checked: usize,
     /// Whether the draft's first fact matched the best evidence: `None` until it is known.
     leads: Option<bool>,
+    /// Sentences reported so far.
+    reported: usize,
     /// A check that failed to run: the draft goes on, the final verification reports it.
     pub failed: Option<crate::error::Error>,
 }
@@ -48,6 +50,7 @@ impl<'a, 'u> Streaming<'a, 'u> {
             complete: 0,
             checked: 0,
             leads: None,
+            reported: 0,
             failed: None,
         }
     }
@@ -72,7 +75,11 @@ impl<'a, 'u> Streaming<'a, 'u> {
             if !leads {
                 break;
             }
-            if !(self.on_update)(AnswerUpdate::Verified(sentence)) {
+            // Worded as the answer will show it ("It switches on…" names the drug).
+            let mut shown = sentence.clone();
+            shown.text = compose::readable_text(&sentence.text, self.reported == 0, &self.evidence.drugs);
+            self.reported += 1;
+            if !(self.on_update)(AnswerUpdate::Verified(&shown)) {
                 return Ok(false);
             }
         }
