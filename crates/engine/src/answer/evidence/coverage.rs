@@ -87,7 +87,7 @@ const FORMS: &[(&[&str], &str)] = &[
     (&["patch"], "patch"),
     (&["cream", "ointment", "gel"], "cream"),
     (&["injection", "pen", "vial"], "inject"),
-    (&[" xr", " er ", "extended-release", "extended release"], "extended-release"),
+    (&["xr", "er", "extended-release"], "extended-release"),
     (&["chewable"], "chewable"),
 ];
 
@@ -110,8 +110,13 @@ fn describes_what_was_asked(question: &str, units: &[Unit]) -> bool {
             return false;
         }
     }
-    let lower = format!(" {} ", question.to_lowercase());
-    FORMS.iter().filter(|(asked, _)| asked.iter().any(|a| lower.contains(a))).all(|(_, named)| {
+    // Whole words: "gelatin" asks no gel, "pencil" no pen.
+    let lower = question.to_lowercase().replace("extended release", "extended-release");
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .map(|w| w.strip_suffix("es").filter(|w| w.ends_with("ch")).or_else(|| w.strip_suffix('s')).unwrap_or(w))
+        .collect();
+    FORMS.iter().filter(|(asked, _)| asked.iter().any(|a| words.contains(a))).all(|(_, named)| {
         answering.iter().any(|line| line.contains(named) || (*named == "liquid" && line.contains("solution")))
     })
 }
@@ -140,6 +145,30 @@ pub(crate) fn asked_words(question: &Question, topic: &[String]) -> Vec<String> 
 #[cfg(test)]
 mod tests {
     use super::imprint_asked;
+
+    #[test]
+    fn a_form_asked_is_a_whole_word() {
+        use super::{describes_what_was_asked, Unit};
+        use drugchatter_monograph::SectionKind;
+        let unit = |text: &str| Unit {
+            library: 0,
+            chunk: 0,
+            drug: 0,
+            text: text.into(),
+            kind: SectionKind::AlternateNames,
+            context: "alternate names › appearance".into(),
+            score: 0.0,
+            fit: 1.0,
+            position: 0,
+            links_pair: false,
+        };
+        let tablets = [unit("Appearance: One generic immediate-release tablet is white, debossed \"G 10\".")];
+        assert!(!describes_what_was_asked("what color are the adderall xr capsules", &tablets));
+        assert!(describes_what_was_asked("what color is the 10 mg tablet", &tablets));
+        assert!(describes_what_was_asked("is there gelatin in it", &tablets), "gelatin is no gel");
+        assert!(describes_what_was_asked("is the G 10 pill adderall", &tablets));
+        assert!(!describes_what_was_asked("is the M 30 pill adderall", &tablets));
+    }
 
     #[test]
     fn imprints_are_capital_letters_then_a_number() {
