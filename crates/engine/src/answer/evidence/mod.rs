@@ -74,12 +74,22 @@ const FAQ_WORDS_ASKED: f32 = 0.8;
 
 /// Whether `unit` is an FAQ asking what the question asks: it has at least two words
 /// besides the drug's names, and the question holds nearly all of them.
-fn asks_this_faq(unit: &Unit, asked: &HashSet<String>, name_words: &HashSet<String>) -> bool {
+fn asks_this_faq(
+    unit: &Unit,
+    asked: &HashSet<String>,
+    name_words: &HashSet<String>,
+    own_name: &HashSet<String>,
+) -> bool {
     if unit.kind != SectionKind::Faqs {
         return false;
     }
-    let faq: HashSet<String> =
-        terms(units::label_of(&unit.context)).iter().map(|t| fold(t)).filter(|t| !name_words.contains(t)).collect();
+    // A class member's FAQ names the member ("Why does lisinopril make me cough?") where
+    // the question names the class ("why do ACE inhibitors make people cough").
+    let faq: HashSet<String> = terms(units::label_of(&unit.context))
+        .iter()
+        .map(|t| fold(t))
+        .filter(|t| !name_words.contains(t) && !own_name.contains(t))
+        .collect();
     faq.len() >= 2 && faq.iter().filter(|t| asked.contains(*t)).count() as f32 > FAQ_WORDS_ASKED * faq.len() as f32
 }
 
@@ -120,7 +130,9 @@ pub(crate) fn score(
         };
         unit.fit = fit::fit(question.kind, unit, &question.text);
         unit.score = 2.0 * unit.fit + lexical + fit::leads(question, unit);
-        if asks_this_faq(unit, &asked_terms, &name_words) {
+        let own_name: HashSet<String> =
+            terms(&cx.libraries[unit.library].index.drugs[unit.drug].title).into_iter().collect();
+        if unit.kind == SectionKind::Faqs && asks_this_faq(unit, &asked_terms, &name_words, &own_name) {
             unit.score += FAQ_ASKED;
         }
         if subjects.len() == 2 {
