@@ -22,6 +22,7 @@ const CORPUS: &[&str] = &[
     "imiquimod",
     "insulin-glargine",
     "insulin-lispro",
+    "lisinopril",
     "metformin",
     "metoprolol",
     "naproxen",
@@ -154,6 +155,15 @@ fn what_a_tablet_looks_like_and_contains_is_answered_where_the_label_said() {
     let (text, source) = first(&answer);
     assert_eq!((source.drug_slug.as_str(), source.section_kind), ("metoprolol", SectionKind::AlternateNames));
     assert!(text.starts_with("appearance:"), "{text}");
+}
+
+#[test]
+fn a_class_question_is_answered_by_a_members_faq_asking_it() {
+    // Lisinopril's FAQ "Why does lisinopril make me cough?" asks it for the class.
+    let answer = ask("why do ACE inhibitors make people cough");
+    let (text, source) = first(&answer);
+    assert_eq!(source.section_kind, SectionKind::Faqs, "{answer:#?}");
+    assert!(text.contains("cough") && text.contains("bradykinin"), "{text}");
 }
 
 #[test]

@@ -130,8 +130,12 @@ pub(crate) fn score(
         };
         unit.fit = fit::fit(question.kind, unit, &question.text);
         unit.score = 2.0 * unit.fit + lexical + fit::leads(question, unit);
-        let own_name: HashSet<String> =
-            terms(&cx.libraries[unit.library].index.drugs[unit.drug].title).into_iter().collect();
+        // Not when the question named its own examples: another member's FAQ is beside them.
+        let own_name: HashSet<String> = if question.examples_named {
+            HashSet::new()
+        } else {
+            terms(&cx.libraries[unit.library].index.drugs[unit.drug].title).into_iter().collect()
+        };
         if unit.kind == SectionKind::Faqs && asks_this_faq(unit, &asked_terms, &name_words, &own_name) {
             unit.score += FAQ_ASKED;
         }

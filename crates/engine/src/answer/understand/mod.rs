@@ -33,6 +33,9 @@ pub(crate) struct Question {
     pub kind: QuestionType,
     /// The drug classes the question names, per library like `resolutions`.
     pub classes: Vec<Vec<NamedClass>>,
+    /// The question named medicines as examples of a class ("zyrtec, claritin or allegra"),
+    /// so it is about the class, but not about every member alike.
+    pub examples_named: bool,
 }
 
 impl Question {
@@ -81,11 +84,13 @@ pub(crate) fn understand(cx: &Context, question: &str, conversation: &Conversati
             resolution.drugs = conversation.drugs.iter().filter(|d| d.library == library.name).cloned().collect();
         }
     }
+    let named_before: usize = resolutions.iter().map(|r| r.drugs.len()).sum();
     let classes = classes_asked_about(&text, &mut resolutions, classes);
+    let examples_named = named_before > 0 && resolutions.iter().all(|r| r.drugs.is_empty());
     let named =
         resolutions.iter().map(|r| r.drugs.len()).sum::<usize>() + usize::from(classes.iter().any(|c| !c.is_empty()));
     let kind = question_type::detect(&text, named);
-    Ok(Question { text, resolutions, carried_over, kind, classes })
+    Ok(Question { text, resolutions, carried_over, kind, classes, examples_named })
 }
 
 /// The classes a question asks about, beside the drugs it names:
