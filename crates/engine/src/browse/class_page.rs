@@ -86,25 +86,19 @@ pub fn classes(libraries: &[Library]) -> Vec<ClassSummary> {
 
 /// The page of the class named `name` (as [`classes`] names it).
 pub fn class_page(libraries: &[Library], name: &str) -> Result<ClassPage> {
-    let mut members: Vec<(&Library, usize)> = libraries
-        .iter()
-        .flat_map(|library| {
-            library
-                .classes
-                .classes()
-                .filter(|(class, _)| class.eq_ignore_ascii_case(name))
-                .flat_map(move |(_, members)| members.iter().map(move |&d| (library, d)))
-        })
-        .collect();
-    if members.is_empty() {
-        return Err(Error::NoSuchClass(name.to_string()));
+    // The class as the list names it, and its members in every library.
+    let mut canonical = None;
+    let mut members: Vec<(&Library, usize)> = Vec::new();
+    for library in libraries {
+        for (class, drugs) in library.classes.classes().filter(|(class, _)| class.eq_ignore_ascii_case(name)) {
+            canonical = Some(class);
+            members.extend(drugs.iter().map(|&d| (library, d)));
+        }
     }
+    let Some(canonical) = canonical else {
+        return Err(Error::NoSuchClass(name.to_string()));
+    };
     members.sort_by_key(|(library, d)| library.index.drugs[*d].title.to_lowercase());
-    let canonical = libraries
-        .iter()
-        .flat_map(|l| l.classes.classes())
-        .find(|(class, _)| class.eq_ignore_ascii_case(name))
-        .map_or(name, |(class, _)| class);
     let lines: Vec<Vec<Line>> = members.iter().map(|&(library, drug)| lines_of(library, drug)).collect();
     let needed = members.len().min(2);
     Ok(ClassPage {
@@ -123,7 +117,7 @@ struct Line {
     shown: MemberLine,
 }
 
-#[derive(PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 enum Kind {
     Interaction,
     Warning,
@@ -139,7 +133,7 @@ fn lines_of(library: &Library, drug: usize) -> Vec<Line> {
                 continue;
             }
             lines.push(Line {
-                kind: if kind == SectionKind::DrugInteractions { Kind::Interaction } else { Kind::Warning },
+                kind,
                 label: label_of(text).map(str::to_string),
                 shown: MemberLine {
                     drug: record.title.clone(),
@@ -156,14 +150,12 @@ fn lines_of(library: &Library, drug: usize) -> Vec<Line> {
 }
 
 /// The sections whose lines a class page compares: interactions, and the warnings.
-fn kind_of(chunk: &Chunk) -> Option<SectionKind> {
+fn kind_of(chunk: &Chunk) -> Option<Kind> {
     let serious = chunk.section_path.iter().any(|h| h.to_lowercase().contains("serious"));
     match chunk.section_kind {
-        SectionKind::DrugInteractions
-        | SectionKind::Contraindications
-        | SectionKind::BoxedWarning
-        | SectionKind::Precautions => Some(chunk.section_kind),
-        SectionKind::SideEffects if serious => Some(chunk.section_kind),
+        SectionKind::DrugInteractions => Some(Kind::Interaction),
+        SectionKind::Contraindications | SectionKind::BoxedWarning | SectionKind::Precautions => Some(Kind::Warning),
+        SectionKind::SideEffects if serious => Some(Kind::Warning),
         _ => None,
     }
 }
@@ -247,8 +239,8 @@ fn agents(label: &str) -> Vec<String> {
 fn group_warnings(lines: &[Vec<Line>]) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for (member, line) in numbered(lines).filter(|(_, l)| l.kind == Kind::Warning) {
-        let words: HashSet<String> =
-            terms(&line.shown.text).into_iter().filter(|w| !terms(&line.shown.drug).contains(w)).collect();
+        let drug_words = terms(&line.shown.drug);
+        let words: HashSet<String> = terms(&line.shown.text).into_iter().filter(|w| !drug_words.contains(w)).collect();
         let key = line.label.as_deref().map(|l| terms(l).join(" ")).unwrap_or_default();
         let best = groups
             .iter_mut()

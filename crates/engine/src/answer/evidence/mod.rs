@@ -72,7 +72,7 @@ const FAQ_ASKED: f32 = 3.0;
 /// ask "do steroid pills raise your blood sugar").
 const FAQ_WORDS_ASKED: f32 = 0.8;
 
-/// Whether `unit` is an FAQ asking what the question asks: it has at least two words
+/// Whether `unit`, an FAQ, asks what the question asks: it has at least two words
 /// besides the drug's names, and the question holds nearly all of them.
 fn asks_this_faq(
     unit: &Unit,
@@ -80,9 +80,6 @@ fn asks_this_faq(
     name_words: &HashSet<String>,
     own_name: &HashSet<String>,
 ) -> bool {
-    if unit.kind != SectionKind::Faqs {
-        return false;
-    }
     // A class member's FAQ names the member ("Why does lisinopril make me cough?") where
     // the question names the class ("why do ACE inhibitors make people cough").
     let faq: HashSet<String> = terms(units::label_of(&unit.context))
@@ -130,14 +127,16 @@ pub(crate) fn score(
         };
         unit.fit = fit::fit(question.kind, unit, &question.text);
         unit.score = 2.0 * unit.fit + lexical + fit::leads(question, unit);
-        // Not when the question named its own examples: another member's FAQ is beside them.
-        let own_name: HashSet<String> = if question.examples_named {
-            HashSet::new()
-        } else {
-            terms(&cx.libraries[unit.library].index.drugs[unit.drug].title).into_iter().collect()
-        };
-        if unit.kind == SectionKind::Faqs && asks_this_faq(unit, &asked_terms, &name_words, &own_name) {
-            unit.score += FAQ_ASKED;
+        if unit.kind == SectionKind::Faqs {
+            // Not when the question named its own examples: another member's FAQ is beside them.
+            let own_name: HashSet<String> = if question.examples_named {
+                HashSet::new()
+            } else {
+                terms(&cx.libraries[unit.library].index.drugs[unit.drug].title).into_iter().collect()
+            };
+            if asks_this_faq(unit, &asked_terms, &name_words, &own_name) {
+                unit.score += FAQ_ASKED;
+            }
         }
         if subjects.len() == 2 {
             let lower = unit.text.to_lowercase();
