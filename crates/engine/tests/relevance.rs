@@ -17,12 +17,15 @@ const CORPUS: &[&str] = &[
     "atorvastatin",
     "budesonide-and-formoterol",
     "clopidogrel",
+    "dimenhydrinate",
+    "fexofenadine",
     "gabapentin",
     "ibuprofen",
     "imiquimod",
     "insulin-glargine",
     "insulin-lispro",
     "lisinopril",
+    "loratadine",
     "metformin",
     "metoprolol",
     "naproxen",
@@ -164,6 +167,16 @@ fn a_class_question_is_answered_by_a_members_faq_asking_it() {
     let (text, source) = first(&answer);
     assert_eq!(source.section_kind, SectionKind::Faqs, "{answer:#?}");
     assert!(text.contains("cough") && text.contains("bradykinin"), "{text}");
+}
+
+#[test]
+fn a_class_question_naming_its_own_examples_is_not_answered_by_another_members_faq() {
+    // Dimenhydrinate's FAQ "Will dimenhydrinate make me sleepy?" would ask it for the class,
+    // but the question is about the three it names.
+    let answer =
+        ask("which of the non drowsy allergy pills is least likely to make me sleepy, zyrtec claritin or allegra?");
+    let (_, source) = first(&answer);
+    assert_ne!(source.drug_slug, "dimenhydrinate", "{answer:#?}");
 }
 
 #[test]
